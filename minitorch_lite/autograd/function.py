@@ -1,0 +1,170 @@
+"""`Function`: one differentiable operation, and the graph node it leaves behind.
+
+    >>> import minitorch_lite as mt
+    >>> x = mt.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.grad_fn                      # the node `Sum.apply` recorded
+    <SumBackward0 object>
+    >>> y.backward(); x.grad
+    tensor([2., 4.])
+
+An op is a subclass with two static methods that work on raw arrays (NumPy or CuPy, found through
+`array_module`), never on Tensors:
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x, y)
+            return x * y
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, y = ctx.saved
+            return sum_to(grad * y, x.shape), sum_to(grad * x, y.shape)
+
+`Mul.apply(a, b)` unwraps the tensors, runs `forward`, wraps the result and, when grad mode is on
+and an input requires grad, keeps `ctx` as the result's `grad_fn`: the node the engine later calls
+`backward` on. `ctx` *is* the node, so there is one small object per recorded op.
+"""
+import weakref
+
+from ..backend.device import device_of_array
+from .grad_mode import GradMode
+
+Tensor = None  # bound by tensor.py once the Tensor class exists (tensor.py imports this module)
+
+
+def array_module(array):
+    """numpy for NumPy arrays, cupy for CuPy arrays: the `xp` an op's forward/backward computes with."""
+    return device_of_array(array).xp
+
+
+def sum_to(grad, shape):
+    """Undo broadcasting: sum `grad` over the axes that broadcasting added or stretched to reach `shape`.
+
+    >>> import numpy as np
+    >>> sum_to(np.ones((2, 3)), (1, 3))
+    array([[2., 2., 2.]])
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
+    out = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return out.reshape(shape) if out.shape != shape else out
+
+
+class Function:
+    """Base class of every differentiable op. Subclasses define `forward` and `backward`.
+
+    Class attributes a subclass may set:
+      name            the grad_fn name torch shows (default: "<ClassName>Backward0")
+      differentiable  False for ops whose output never requires grad (comparisons, argmax)
+      is_view         True when the output shares memory with input 0 (reshape, slicing, ...)
+    """
+
+    name = None
+    differentiable = True
+    is_view = False
+    saved = ()            # arrays kept for backward (set by save_for_backward); None once freed
+    _versions = ()        # (tensor, version) pairs of saved inputs: in-place changes are caught
+    _tensor_hooks = None  # hooks registered on the non-leaf tensor this node produced
+    _retained = None      # weakref to that tensor when it asked for retain_grad()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__ + "Backward0"
+
+    # --- what ops call inside forward -----------------------------------------------------
+    def save_for_backward(self, *arrays):
+        self.saved = arrays
+
+    # --- the one entry point ----------------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the op on tensors `inputs` (keyword `params` are passed through to forward)."""
+        ctx = cls.__new__(cls)
+        x = inputs[0]
+        dev = x._device
+        if len(inputs) == 1:
+            out_data = cls.forward(ctx, x._data, **params)
+            needs_grad = x._requires_grad
+        else:
+            for t in inputs:
+                if t._device is not dev:
+                    raise RuntimeError("Expected all tensors to be on the same device, but found at "
+                                       f"least two devices, {dev} and {t._device}!")
+            out_data = cls.forward(ctx, *[t._data for t in inputs], **params)
+            needs_grad = any(t._requires_grad for t in inputs)
+        out = Tensor._make(out_data, dev)
+        if cls.is_view:
+            out._base = x._base if x._base is not None else x
+        if needs_grad and GradMode.enabled and cls.differentiable:
+            ctx.parents = tuple(t.grad_fn or (t if t._requires_grad else None) for t in inputs)
+            if ctx.saved:
+                ctx._versions = _saved_versions(ctx.saved, inputs, out)
+            out._requires_grad = True
+            out.grad_fn = ctx
+        return out
+
+    # --- introspection, as torch offers it ----------------------------------------------------
+    @property
+    def next_functions(self):
+        """((node, 0), ...) for each input: a grad_fn, an AccumulateGrad for a leaf, or None."""
+        return tuple((AccumulateGrad(p) if isinstance(p, Tensor) else p, 0)
+                     for p in getattr(self, "parents", ()))
+
+    def register_hook(self, hook):
+        raise NotImplementedError("hooks on graph nodes are not supported; use Tensor.register_hook")
+
+    def __repr__(self):
+        return f"<{self.name} object>"
+
+
+class AccumulateGrad:
+    """What `next_functions` shows for a leaf: the place its gradient is accumulated."""
+
+    name = "AccumulateGrad"
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def __repr__(self):
+        return "<AccumulateGrad object>"
+
+
+def _saved_versions(saved, inputs, out):
+    """For each saved array that is an input's (or the output's) data, remember that tensor's version."""
+    versions = []
+    for array in saved:
+        for t in inputs:
+            if t._data is array:
+                root = t._base if t._base is not None else t
+                versions.append((root, root._vc, t))
+                break
+        else:
+            if array is out._data:
+                versions.append((weakref.ref(out), 0, None))
+    return versions
+
+
+def check_versions(node):
+    """Raise torch's error if a tensor this node saved was modified in place after it was saved."""
+    for root, version, tensor in node._versions:
+        if tensor is None:  # the node's own output, held weakly to avoid a reference cycle
+            root = root()
+            if root is None:
+                continue
+            tensor = root
+            root = root._base if root._base is not None else root
+        if root._vc != version:
+            what = f"[{tensor.type()} [{', '.join(map(str, tensor.shape))}]]"
+            where = "" if tensor.grad_fn is None else f", which is output 0 of {tensor.grad_fn.name}"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: {what}{where}, is at version {root._vc}; expected version "
+                f"{version} instead. Hint: the backtrace further above shows the operation that "
+                "failed to compute its gradient.")

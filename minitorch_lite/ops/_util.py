@@ -1,0 +1,99 @@
+"""Small helpers shared by the op modules: dims, operands, and the checks torch does before an op."""
+import numbers
+
+import numpy as np
+
+from ..backend import dtypes
+from ..tensor import Tensor
+
+SCALAR_TYPES = (bool, int, float)
+
+
+def normalize_dim(dim, ndim):
+    """A dim in [-ndim, ndim) made non-negative; torch's IndexError otherwise (0-d accepts -1 and 0)."""
+    if not isinstance(dim, numbers.Integral):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    span = max(ndim, 1)
+    if not -span <= dim < span:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-span}, {span - 1}], "
+                         f"but got {dim})")
+    return dim + span if dim < 0 else dim
+
+
+def normalize_dims(dim, ndim):
+    """None -> all dims; an int or a sequence of ints -> a sorted tuple of distinct non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, numbers.Integral):
+        return (normalize_dim(dim, ndim),)
+    dims = tuple(normalize_dim(d, ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
+    return tuple(sorted(dims))
+
+
+def shape_arg(size):
+    """Sizes given as varargs `(2, 3)`, a tuple/list/Size `((2, 3),)` or a 0-d/1-d tensor."""
+    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+        size = size[0]
+    if isinstance(size, Tensor):
+        size = size.tolist()
+    try:
+        out = tuple(int(s) if isinstance(s, numbers.Integral) or isinstance(s, Tensor) else _bad_size(s)
+                    for s in size)
+    except TypeError:
+        _bad_size(size)
+    return out
+
+
+def _bad_size(s):
+    raise TypeError(f"expected a sequence of integers or a single integer as size, got {s!r}")
+
+
+def check_same_shape_for_inplace(out_shape, self_shape):
+    if tuple(out_shape) != tuple(self_shape):
+        raise RuntimeError(f"output with shape [{', '.join(map(str, self_shape))}] doesn't match the "
+                           f"broadcast shape [{', '.join(map(str, out_shape))}]")
+
+
+def broadcast_shapes(*shapes):
+    """torch.broadcast_shapes with torch's error naming both sizes and the dim."""
+    ndim = max((len(s) for s in shapes), default=0)
+    result = [1] * ndim
+    for s in shapes:
+        for i, n in enumerate(s, ndim - len(s)):
+            if n != result[i]:
+                if result[i] == 1:
+                    result[i] = n
+                elif n != 1:
+                    raise RuntimeError(
+                        f"The size of tensor a ({result[i]}) must match the size of tensor b ({n}) "
+                        f"at non-singleton dimension {i}")
+    return tuple(result)
+
+
+def to_python_scalar(value):
+    """NumPy scalars behave like Python numbers in torch's promotion: unwrap them."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def scalar_tensor(value, dtype, device):
+    """A 0-d tensor holding a Python number, for ops that need a tensor operand."""
+    xp = device.xp
+    return Tensor._make(xp.asarray(value, dtype=dtype.np), device)
+
+
+def cast(t, dtype):
+    """`t` converted to `dtype` (differentiably), or `t` itself when it already has it."""
+    if t._data.dtype == dtype.np:
+        return t
+    from .conversion import ToCopy
+    return ToCopy.apply(t, dtype=dtype.np)
+
+
+def float_result_dtype(t):
+    """The dtype of an op that always returns floats (exp, sqrt, mean, /): ints become the default float."""
+    d = t.dtype
+    return d if d.is_floating_point else dtypes.get_default_dtype()
