@@ -40,9 +40,10 @@ def _count_consumers(roots):
     return consumers
 
 
-def _run_tensor_hooks(hooks, grad, tensor_type_of):
+def _run_tensor_hooks(hooks, grad, wrap):
+    """Call each hook with the gradient as a Tensor; a hook may return a replacement."""
     for hook in hooks:
-        result = hook(tensor_type_of(grad))
+        result = hook(wrap(grad))
         if result is not None:
             grad = result._data
     return grad
@@ -70,14 +71,13 @@ def run_backward(roots, retain_graph=False, capture=None):
             start.append(node)
     consumers = _count_consumers(start)
     ready = [node for node in start if node not in consumers]
-    wrap = lambda array, dev=None: Tensor._make(array, None)  # noqa: E731  (hooks see Tensors)
 
     while ready:
         node = ready.pop()
         grad = grads.pop(node, None)
         if grad is not None:
             if node._tensor_hooks:
-                grad = _run_tensor_hooks(node._tensor_hooks, grad, wrap)
+                grad = _run_tensor_hooks(node._tensor_hooks, grad, Tensor._from_array)
             if node._retained is not None:
                 owner = node._retained()
                 if owner is not None:
@@ -114,7 +114,7 @@ def run_backward(roots, retain_graph=False, capture=None):
 def _deliver(leaf, grad, capture):
     if leaf._hooks:
         from ..tensor import Tensor
-        grad = _run_tensor_hooks(leaf._hooks, grad, lambda a: Tensor._make(a, leaf._device))
+        grad = _run_tensor_hooks(leaf._hooks, grad, Tensor._from_array)
     if capture is None:
         _accumulate(leaf, grad)
     elif leaf in capture:

@@ -1,0 +1,231 @@
+"""Fused activation ops whose one-node forward/backward is faster and more exact than a chain of
+elementwise ops: softmax, log_softmax, gelu, silu, leaky_relu, hardswish, softplus, elu.
+
+    >>> import minitorch_lite as mt
+    >>> mt.softmax(mt.tensor([1.0, 2.0, 3.0]), dim=0)
+    tensor([0.0900, 0.2447, 0.6652])
+
+softmax subtracts the row maximum before exponentiating, so large logits never overflow;
+log_softmax is x - max - log(sum(exp(x - max))), never log(softmax(x)), which would underflow.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.function import Function, array_module
+from ..backend import dtypes
+from ._util import cast, normalize_dim
+
+
+def _xp(array):
+    return np if type(array) is np.ndarray else array_module(array)
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim=-1):
+        xp = _xp(x)
+        shifted = x - x.max(axis=dim, keepdims=True)
+        e = xp.exp(shifted, out=shifted)
+        out = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True))
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim=-1):
+        xp = _xp(x)
+        shifted = x - x.max(axis=dim, keepdims=True)
+        out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad - _xp(out).exp(out) * grad.sum(axis=ctx.dim, keepdims=True)
+
+
+class Gelu(Function):
+    """x * Phi(x) (exact, with erf) or its tanh approximation."""
+
+    @staticmethod
+    def forward(ctx, x, approximate="none"):
+        xp = _xp(x)
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            inner = x.dtype.type(math.sqrt(2 / math.pi)) * (x + x.dtype.type(0.044715) * x * x * x)
+            return 0.5 * x * (1 + xp.tanh(inner))
+        from ..backend.special import erf
+        return x * 0.5 * (1 + erf(x * x.dtype.type(math.sqrt(0.5))))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        xp = _xp(x)
+        t = x.dtype.type
+        if ctx.approximate == "tanh":
+            k_beta = t(math.sqrt(2) * (2 / math.sqrt(math.pi)) * 0.5)
+            k_kappa = t(0.044715)
+            x_sq = x * x
+            inner = k_beta * (x + k_kappa * x_sq * x)
+            tanh_inner = xp.tanh(inner)
+            left = 0.5 * x
+            right = 1 + tanh_inner
+            left_derivative = 0.5 * right
+            right_derivative = left * (1 - tanh_inner * tanh_inner) * k_beta * (1 + 3 * k_kappa * x_sq)
+            return grad * (left_derivative + right_derivative)
+        from ..backend.special import erf
+        cdf = 0.5 * (1 + erf(x * t(math.sqrt(0.5))))
+        pdf = xp.exp(-0.5 * x * x) * t(1 / math.sqrt(2 * math.pi))
+        return grad * (cdf + x * pdf)
+
+
+class Silu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            s = 1 / (1 + _xp(x).exp(-x))
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, s = ctx.saved
+        return grad * s * (1 + x * (1 - s))
+
+
+class LeakyRelu(Function):
+    @staticmethod
+    def forward(ctx, x, negative_slope=0.01):
+        ctx.save_for_backward(x)
+        ctx.slope = negative_slope
+        return _xp(x).where(x > 0, x, x * x.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return _xp(x).where(x > 0, grad, grad * grad.dtype.type(ctx.slope))
+
+
+class Hardswish(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * _xp(x).clip(x + 3, 0, 6) / 6
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        xp = _xp(x)
+        mid = grad * ((x / 3) + 0.5)
+        return xp.where(x < -3, 0, xp.where(x <= 3, mid, grad)).astype(grad.dtype, copy=False)
+
+
+class Softplus(Function):
+    @staticmethod
+    def forward(ctx, x, beta=1.0, threshold=20.0):
+        xp = _xp(x)
+        ctx.save_for_backward(x)
+        ctx.meta = (beta, threshold)
+        bx = x * beta
+        with np.errstate(over="ignore"):
+            return xp.where(bx > threshold, x, xp.log1p(xp.exp(bx)) / beta).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        beta, threshold = ctx.meta
+        xp = _xp(x)
+        bx = x * beta
+        with np.errstate(over="ignore"):
+            z = xp.exp(bx)
+            return xp.where(bx > threshold, grad, grad * z / (z + 1)).astype(grad.dtype, copy=False)
+
+
+class Elu(Function):
+    @staticmethod
+    def forward(ctx, x, alpha=1.0):
+        xp = _xp(x)
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        xp = _xp(x)
+        return xp.where(x > 0, grad, grad * ctx.alpha * xp.exp(xp.minimum(x, 0))).astype(grad.dtype, copy=False)
+
+
+def _softmax_input(input, dim, dtype, name):
+    if dim is None:
+        import warnings
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                      "include dim=X as an argument.", UserWarning, stacklevel=3)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    if dtype is not None:
+        input = cast(input, dtypes.as_dtype(dtype))
+    elif input._data.dtype.kind != "f":
+        raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for '
+                           f"'{input.dtype.name.capitalize()}'")
+    return input, normalize_dim(dim, input._data.ndim) if input._data.ndim else 0
+
+
+def softmax(input, dim=None, dtype=None, _stacklevel=3):
+    """exp(x) / sum(exp(x)) along `dim`, computed stably."""
+    input, d = _softmax_input(input, dim, dtype, "softmax")
+    if input._data.ndim == 0:
+        d = None
+    return Softmax.apply(input, dim=d)
+
+
+def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
+    """log(softmax(x)) along `dim`, computed without forming softmax (no underflow)."""
+    input, d = _softmax_input(input, dim, dtype, "log_softmax")
+    if input._data.ndim == 0:
+        d = None
+    return LogSoftmax.apply(input, dim=d)
+
+
+def _float_only(input, name):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f'"{name}" not implemented for \'{input.dtype.name.capitalize()}\'')
+    return input
+
+
+def gelu(input, approximate="none"):
+    """Gaussian error linear unit: x * Phi(x); approximate='tanh' uses the tanh formula."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh.")
+    return Gelu.apply(_float_only(input, "GeluKernelImpl"), approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (also called swish)."""
+    return Silu.apply(_float_only(input, "silu"))
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return LeakyRelu.apply(input, negative_slope=negative_slope)
+
+
+def hardswish(input, inplace=False):
+    return Hardswish.apply(_float_only(input, "hardswish"))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return Softplus.apply(_float_only(input, "softplus"), beta=beta, threshold=threshold)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return Elu.apply(_float_only(input, "elu"), alpha=alpha)

@@ -1,0 +1,450 @@
+"""Indexing: `x[...]` reads and writes, gather/scatter, index_select, masked_fill, nonzero.
+
+    >>> import minitorch_lite as mt
+    >>> x = mt.arange(12.0).reshape(3, 4)
+    >>> x[1:, ::2], x[x > 9]
+    (tensor([[ 4.,  6.],
+            [ 8., 10.]]), tensor([10., 11.]))
+
+Indices follow NumPy's (and torch's) rules. Basic indices (ints, slices, None, ...) give views;
+integer arrays/tensors and boolean masks ("advanced" indices) give copies. The backward of a read
+puts the gradient back where the values came from (adding up repeated indices); a write records
+the overwritten region as having no gradient.
+"""
+import numpy as np
+
+from ..autograd.function import Function, array_module, sum_to
+from ..autograd.grad_mode import GradMode
+from ..tensor import Tensor
+from ._util import normalize_dim
+
+
+def _xp(array):
+    return np if type(array) is np.ndarray else array_module(array)
+
+
+def add_at(xp, target, index, values):
+    """target[index] += values, adding repeated indices (np.add.at; cupyx.scatter_add on the GPU)."""
+    if xp is np:
+        np.add.at(target, index, values)
+    else:
+        import cupyx
+        cupyx.scatter_add(target, index, values)
+
+
+# ---- turning Python index expressions into NumPy ones ------------------------------------------------
+
+def _convert_index(idx, device):
+    """Tensors/lists inside an index become arrays; returns (index tuple, is_advanced, grad_fn name)."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    out, advanced, name = [], False, None
+    for item in idx:
+        if isinstance(item, Tensor):
+            if item._device is not device and item._data.ndim:
+                if device.type == "cpu" or item._device.type != "cpu":
+                    raise RuntimeError(f"indices should be either on cpu or on the same device as the "
+                                       f"indexed tensor ({device})")
+            data = item._data if item._device is device else item.to(device)._data
+            kind = data.dtype.kind
+            if kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if data.ndim == 0 and kind in "iu":
+                out.append(int(data))  # a 0-d integer tensor indexes like an int
+                name = "SelectBackward0"
+                continue
+            out.append(data.astype(bool) if kind == "u" and data.dtype == np.uint8 else data)
+            advanced = True
+        elif isinstance(item, (list, np.ndarray)):
+            array = np.asarray(item)
+            if array.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if array.dtype == object:
+                raise IndexError("only integers, slices, ellipsis, None and tensors are valid indices")
+            out.append(array if device.type == "cpu" else device.xp.asarray(array))
+            advanced = True
+        elif isinstance(item, slice):
+            if item.step is not None and _int(item.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(slice(_int_or_none(item.start), _int_or_none(item.stop), _int_or_none(item.step)))
+            if item != slice(None):
+                name = "SliceBackward0"
+        elif item is None:
+            out.append(None)
+            name = "UnsqueezeBackward0"
+        elif item is Ellipsis:
+            out.append(item)
+        elif isinstance(item, (bool, np.bool_)):
+            out.append(bool(item))
+            advanced = True
+        elif hasattr(item, "__index__"):
+            out.append(item.__index__())
+            name = "SelectBackward0"
+        else:
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                             "Variables are valid indices")
+    if advanced:
+        name = "IndexBackward0"
+    return tuple(out), advanced, name or "SliceBackward0"
+
+
+def _int(v):
+    return v.__index__() if not isinstance(v, int) else v
+
+
+def _int_or_none(v):
+    return None if v is None else _int(v)
+
+
+def _basic_view_index(idx):
+    """Append `...` so that a full integer index still returns a 0-d view, not a NumPy scalar copy."""
+    return idx if any(i is Ellipsis for i in idx) else idx + (Ellipsis,)
+
+
+def _reraise(err, shape):
+    """NumPy's indexing messages reworded as torch's."""
+    msg = str(err)
+    if "too many indices" in msg:
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}") from None
+    if "boolean index did not match" in msg:
+        raise IndexError(msg.replace("indexed array", "indexed tensor")) from None
+    raise IndexError(msg.replace("axis", "dimension")) from None
+
+
+# ---- Functions -------------------------------------------------------------------------------------
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, x, index=None, advanced=False):
+        ctx.meta = (x.shape, index, advanced)
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, index, advanced = ctx.meta
+        xp = _xp(grad)
+        out = xp.zeros(shape, dtype=grad.dtype)
+        if advanced:
+            add_at(xp, out, index, grad)  # repeated indices add up
+        else:
+            out[index] = grad
+        return out
+
+
+class IndexPut(Function):
+    """out = x with out[index] = value (what `x[index] = value` records)."""
+
+    name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, x, value, index=None):
+        out = x.copy()
+        out[index] = value
+        ctx.meta = (index, value.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, value_shape = ctx.meta
+        gx = grad.copy()
+        gx[index] = 0
+        gv = grad[index]
+        return gx, sum_to(gv, value_shape) if gv.shape != value_shape else gv
+
+
+class Gather(Function):
+    @staticmethod
+    def forward(ctx, x, index, dim=0):
+        ctx.meta = (x.shape, dim)
+        ctx.save_for_backward(index)
+        return _xp(x).take_along_axis(x[_leading(index.shape, dim, x.ndim)], index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        shape, dim = ctx.meta
+        xp = _xp(grad)
+        out = xp.zeros(shape, dtype=grad.dtype)
+        add_at(xp, out, _full_index(index, dim), grad)
+        return out, None
+
+
+def _leading(index_shape, dim, ndim):
+    """Slices limiting the non-`dim` dims of the input to the index's sizes (torch allows smaller)."""
+    return tuple(slice(None) if d == dim else slice(0, index_shape[d]) for d in range(ndim))
+
+
+def _full_index(index, dim):
+    """The tuple of coordinate arrays addressed by a gather/scatter `index` along `dim`."""
+    xp = _xp(index)
+    grid = list(xp.indices(index.shape, sparse=True))
+    grid[dim] = index
+    return tuple(grid)
+
+
+class Scatter(Function):
+    """out = x with out[index[i][j]][j] = src[i][j] (dim 0); the overwritten places get no gradient."""
+
+    @staticmethod
+    def forward(ctx, x, src, index=None, dim=0, add=False):
+        out = x.copy()
+        full = _full_index(index, dim)
+        values = src[tuple(slice(0, n) for n in index.shape)] if src.ndim else src
+        if add:
+            add_at(_xp(x), out, full, values)
+            ctx.name = "ScatterAddBackward0"
+        else:
+            out[full] = values
+        ctx.meta = (index, dim, add, src.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, dim, add, src_shape = ctx.meta
+        xp = _xp(grad)
+        full = _full_index(index, dim)
+        gx = grad
+        if not add:
+            gx = grad.copy()
+            gx[full] = 0
+        g_src = xp.zeros(src_shape, dtype=grad.dtype)
+        if len(src_shape):
+            g_src[tuple(slice(0, n) for n in index.shape)] = grad[full]
+        else:
+            g_src = grad[full].sum()
+        return gx, g_src
+
+
+class IndexSelect(Function):
+    @staticmethod
+    def forward(ctx, x, index, dim=0):
+        ctx.meta = (x.shape, dim)
+        ctx.save_for_backward(index)
+        return _xp(x).take(x, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        shape, dim = ctx.meta
+        xp = _xp(grad)
+        out = xp.zeros(shape, dtype=grad.dtype)
+        add_at(xp, out, (slice(None),) * dim + (index,), grad)
+        return out, None
+
+
+class MaskedFill(Function):
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.save_for_backward(mask)
+        ctx.meta = (x.shape, value.shape)
+        return _xp(x).where(mask, value, x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved
+        x_shape, v_shape = ctx.meta
+        xp = _xp(grad)
+        zero = grad.dtype.type(0)
+        gx = sum_to(xp.where(mask, zero, grad), x_shape)
+        gv = sum_to(xp.where(mask, grad, zero), v_shape) if len(v_shape) else xp.where(mask, grad, zero).sum()
+        return gx, None, gv
+
+
+class MaskedSelect(Function):
+    @staticmethod
+    def forward(ctx, x, mask):
+        xp = _xp(x)
+        shape = np.broadcast_shapes(x.shape, mask.shape)
+        full_mask = xp.broadcast_to(mask, shape)
+        ctx.save_for_backward(full_mask)
+        ctx.x_shape = x.shape
+        return xp.broadcast_to(x, shape)[full_mask]
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved
+        xp = _xp(grad)
+        out = xp.zeros(mask.shape, dtype=grad.dtype)
+        out[mask] = grad
+        return sum_to(out, ctx.x_shape), None
+
+
+# ---- public functions ---------------------------------------------------------------------------------
+
+def getitem(input, idx):
+    """x[idx]: a view for basic indices, a copy for integer-array or mask indices."""
+    index, advanced, name = _convert_index(idx, input._device)
+    if not advanced:
+        index = _basic_view_index(index)
+    try:
+        out = GetItem.apply(input, index=index, advanced=advanced)
+    except IndexError as err:
+        _reraise(err, input._data.shape)
+    if not advanced:
+        out._base = input._base if input._base is not None else input
+    if out.grad_fn is not None:
+        out.grad_fn.name = name
+    return out
+
+
+def setitem(input, idx, value):
+    """x[idx] = value, in place; differentiable with respect to x (outside idx) and value."""
+    index, advanced, _ = _convert_index(idx, input._device)
+    if not advanced:
+        index = _basic_view_index(index)
+    xp = _xp(input._data)
+    needs_graph = GradMode.enabled and (input._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+    if not needs_graph:
+        input._check_inplace()
+        v = value._data if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor) and value._device is not input._device:
+            v = value.to(input._device)._data
+        try:
+            input._data[index] = v
+        except IndexError as err:
+            _reraise(err, input._data.shape)
+        except ValueError as err:
+            raise RuntimeError(_shape_mismatch(err, input._data, index, v)) from None
+        input._bump_version()
+        return
+    if not isinstance(value, Tensor):
+        value = Tensor._make(xp.asarray(value, dtype=input._data.dtype), input._device)
+    elif value._data.dtype != input._data.dtype:
+        value = value.to(input.dtype)
+    try:
+        result = IndexPut.apply(input, value, index=index)
+    except IndexError as err:
+        _reraise(err, input._data.shape)
+    except ValueError as err:
+        raise RuntimeError(_shape_mismatch(err, input._data, index, value._data)) from None
+    if advanced and result.grad_fn is not None:
+        result.grad_fn.name = "IndexPutBackward0"
+    input._write_inplace(result)
+
+
+def _shape_mismatch(err, data, index, value):
+    try:
+        target = data[index].shape
+    except Exception:
+        return str(err)
+    vshape = getattr(value, "shape", ())
+    return (f"shape mismatch: value tensor of shape [{', '.join(map(str, vshape))}] cannot be broadcast to "
+            f"indexing result of shape [{', '.join(map(str, target))}]")
+
+
+def _check_index_tensor(index, what):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{what}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"{what}(): Expected dtype int64 for index")
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """out[i][j] = input[index[i][j]][j] for dim=0 (and likewise for other dims)."""
+    _check_index_tensor(index, "gather")
+    d = normalize_dim(dim, input._data.ndim)
+    if index._data.ndim != input._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for k in range(input._data.ndim):
+        if k != d and index._data.shape[k] > input._data.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                               f"{list(index._data.shape)} to be no larger than self "
+                               f"{list(input._data.shape)} apart from dimension {d}")
+    _check_bounds(index._data, input._data.shape[d], "gather")
+    return Gather.apply(input, index, dim=d)
+
+
+def _check_bounds(index, size, what):
+    if index.size and (int(index.max()) >= size or int(index.min()) < -size):
+        bad = int(index.max()) if int(index.max()) >= size else int(index.min())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension with size {size}")
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    """A copy of input with values from `src` (or `value`) written at `index` along `dim`."""
+    _check_index_tensor(index, "scatter")
+    if src is None and value is None:
+        raise TypeError("scatter() needs src or value")
+    if reduce is not None and reduce not in ("add",):
+        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
+    d = normalize_dim(dim, input._data.ndim)
+    _check_bounds(index._data, input._data.shape[d], "scatter")
+    if not isinstance(src, Tensor):
+        fill = src if src is not None else value
+        src = Tensor._make(_xp(input._data).asarray(fill, dtype=input._data.dtype), input._device)
+    elif src._data.dtype != input._data.dtype:
+        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+    return Scatter.apply(input, src, index=index._data, dim=d, add=reduce == "add")
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of input with `src` added at `index` along `dim` (repeated indices add up)."""
+    _check_index_tensor(index, "scatter_add")
+    d = normalize_dim(dim, input._data.ndim)
+    _check_bounds(index._data, input._data.shape[d], "scatter_add")
+    return Scatter.apply(input, src, index=index._data, dim=d, add=True)
+
+
+def index_select(input, dim, index, *, out=None):
+    """The entries of `input` at positions `index` (1-D int tensor) along `dim`."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_select(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._data.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = normalize_dim(dim, input._data.ndim)
+    size = input._data.shape[d] if input._data.ndim else 1
+    if index._data.size and (int(index._data.max()) >= size or int(index._data.min()) < 0):
+        bad = int(index._data.max()) if int(index._data.max()) >= size else int(index._data.min())
+        raise IndexError(f"index out of range in self" if bad >= 0 else f"index {bad} is out of bounds")
+    return IndexSelect.apply(input, index.reshape(-1) if index._data.ndim == 0 else index, dim=d)
+
+
+def masked_fill(input, mask, value):
+    """A copy of input with `value` where `mask` is True (mask broadcasts to input's shape)."""
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+        got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                               f"with {value._data.ndim} dimension(s).")
+        value = value.to(input.dtype) if value._data.dtype != input._data.dtype else value
+    else:
+        value = Tensor._make(_xp(input._data).asarray(value).astype(input._data.dtype), input._device)
+    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    if shape != input._data.shape:
+        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1] if input._data.ndim else 1}) must "
+                           f"match the size of tensor b ({mask._data.shape[-1]}) at non-singleton dimension "
+                           f"{len(shape) - 1}")
+    return MaskedFill.apply(input, mask, value)
+
+
+def masked_select(input, mask):
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+    return MaskedSelect.apply(input, mask)
+
+
+def nonzero(input, *, as_tuple=False):
+    """Indices of the nonzero elements: an (n, ndim) int64 tensor, or one index tensor per dim."""
+    xp = _xp(input._data)
+    data = input._data if input._data.ndim else input._data.reshape(1)
+    coords = xp.nonzero(data)
+    if as_tuple:
+        return tuple(Tensor._make(c.astype(np.int64), input._device) for c in coords)
+    stacked = xp.stack(coords, axis=1) if coords else xp.zeros((0, 0), np.int64)
+    if input._data.ndim == 0:
+        stacked = stacked[:, :0]
+    return Tensor._make(stacked.astype(np.int64), input._device)
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+def take(input, index):
+    """Elements of the flattened input at `index`."""
+    from .shape import reshape
+    return getitem(reshape(input, -1), index)

@@ -1,0 +1,300 @@
+"""Matrix products: `matmul`/`@` with all of torch's rank rules, `mm`, `bmm`, `dot`, `mv`, `outer`,
+`einsum`, and `linear` (x @ W.T + b in one node, what nn.Linear uses).
+
+    >>> import minitorch_lite as mt
+    >>> (mt.ones(2, 3) @ mt.ones(3)).shape          # matrix @ vector -> vector
+    torch.Size([2])
+    >>> mt.ones(3, 2) @ mt.ones(3, 2)
+    Traceback (most recent call last):
+    RuntimeError: mat1 and mat2 shapes cannot be multiplied (3x2 and 3x2)
+
+Rank rules (as NumPy's matmul, which torch follows): 1-D @ 1-D is a dot product; a 1-D left
+operand is treated as a row (the added dim is removed after), a 1-D right operand as a column;
+leading dims broadcast. The backward of C = A @ B is dA = dC @ B^T and dB = A^T @ dC, summed back
+over broadcast batch dims.
+"""
+import numpy as np
+
+from ..autograd.function import Function, array_module, sum_to
+from ..tensor import Tensor
+from ._util import broadcast_shapes
+
+_TYPE_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+              "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool"}
+
+
+def _xp(array):
+    return np if type(array) is np.ndarray else array_module(array)
+
+
+def _swap(a):
+    return a.swapaxes(-1, -2)
+
+
+def _fmt(shape):
+    return "x".join(map(str, shape))
+
+
+class MatMul(Function):
+    """A @ B for any ranks >= 1 (grad_fn named as torch names the case: Dot, Mv, Mm, ...)."""
+
+    name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved
+        if a.ndim == 1 and b.ndim == 1:  # dot product: grad is 0-d
+            return grad * b, grad * a
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = grad
+        if a.ndim == 1:
+            g = g[..., None, :]
+        if b.ndim == 1:
+            g = g[..., None]
+        ga = g @ _swap(b2)
+        gb = _swap(a2) @ g
+        if a.ndim == 1:
+            ga = ga[..., 0, :]
+        if b.ndim == 1:
+            gb = gb[..., 0]
+        return sum_to(ga, a.shape), sum_to(gb, b.shape)
+
+
+def _check_dtypes(a, b):
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_TYPE_NAME[a.dtype.name]} != {_TYPE_NAME[b.dtype.name]}")
+
+
+def _matmul_name(a_ndim, b_ndim):
+    if a_ndim == 1 and b_ndim == 1:
+        return "DotBackward0"
+    if a_ndim == 2 and b_ndim == 1:
+        return "MvBackward0"
+    if a_ndim == 1 and b_ndim == 2:
+        return "SqueezeBackward4"
+    if a_ndim == 2 and b_ndim == 2:
+        return "MmBackward0"
+    return "UnsafeViewBackward0"
+
+
+def matmul(input, other, *, out=None):
+    """Matrix product with torch's rank rules and errors (see the module docstring)."""
+    if not isinstance(other, Tensor):
+        return NotImplemented
+    a, b = input._data.shape, other._data.shape
+    if not a or not b:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{len(a)}D and {len(b)}D")
+    _check_dtypes(input, other)
+    k_a = a[-1]
+    k_b = b[0] if len(b) == 1 else b[-2]
+    if k_a != k_b:
+        if len(a) == 1 and len(b) == 1:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a[0]}] and src [{b[0]}] to "
+                               f"have the same number of elements, but got {a[0]} and {b[0]} elements "
+                               "respectively")
+        if len(a) == 2 and len(b) == 1:
+            raise RuntimeError(f"size mismatch, got input ({a[0]}), mat ({_fmt(a)}), vec ({b[0]})")
+        if len(a) >= 3 and len(b) >= 3:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"[{a[0]}, {a[-1]}] but got: [{b[0]}, {b[-2]}].")
+        rows = int(np.prod(a[:-1])) if len(a) > 1 else 1
+        cols = b if len(b) == 2 else (b[0], 1) if len(b) == 1 else b[-2:]
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a[-1]} and {_fmt(cols)})")
+    if len(a) > 2 or len(b) > 2:
+        broadcast_shapes(a[:-2], b[:-2])  # torch's message for mismatched batch dims
+    result = MatMul.apply(input, other)
+    if result.grad_fn is not None:
+        result.grad_fn.name = _matmul_name(len(a), len(b))
+    return result
+
+
+def rmatmul(input, other):
+    if not isinstance(other, Tensor):
+        return NotImplemented
+    return matmul(other, input)
+
+
+def mm(input, mat2, *, out=None):
+    """Product of two matrices (2-D only)."""
+    if input._data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2._data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2, *, out=None):
+    """Batched product of 3-D tensors (b, n, k) @ (b, k, m), no broadcasting."""
+    if input._data.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if mat2._data.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    a, b = input._data.shape, mat2._data.shape
+    if a[0] != b[0] or a[2] != b[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{a[0]}, {a[2]}] but got: [{b[0]}, {b[1]}].")
+    _check_dtypes(input, mat2)
+    out = MatMul.apply(input, mat2)
+    if out.grad_fn is not None:
+        out.grad_fn.name = "BmmBackward0"
+    return out
+
+
+def dot(input, other, *, out=None):
+    """Dot product of two 1-D tensors."""
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
+    return matmul(input, other)
+
+
+inner = dot
+
+
+def mv(input, vec, *, out=None):
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input._data.ndim}, {vec._data.ndim}")
+    return matmul(input, vec)
+
+
+def outer(input, vec2, *, out=None):
+    """Outer product: input[:, None] * vec2[None, :]."""
+    from .arithmetic import mul
+    return mul(input.unsqueeze(1), vec2.unsqueeze(0))
+
+
+ger = outer
+
+
+class Linear(Function):
+    """x @ W.T + b in one node (torch's addmm for 2-D inputs); x may have any leading dims."""
+
+    name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        ctx.save_for_backward(x, w)
+        ctx.has_bias = b is not None
+        # one 2-D GEMM over all leading dims (NumPy would loop over a batched matmul)
+        out = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        if b is not None:
+            out += b  # a fresh array: adding in place saves a temporary
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved
+        g2 = grad.reshape(-1, grad.shape[-1])
+        gx = (g2 @ w).reshape(x.shape)
+        gw = g2.T @ x.reshape(-1, x.shape[-1])
+        if ctx.has_bias:
+            return gx, gw, g2.sum(axis=0)
+        return gx, gw
+
+
+def linear(input, weight, bias=None):
+    """y = input @ weight.T + bias, with weight shaped (out_features, in_features) as in torch."""
+    if input._data.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and "
+                           f"{weight._data.ndim}D")
+    if input._data.shape[-1] != weight._data.shape[-1]:
+        rows = int(np.prod(input._data.shape[:-1])) if input._data.ndim > 1 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} "
+                           f"and {_fmt(weight._data.shape[::-1])})")
+    _check_dtypes(input, weight)
+    if bias is None:
+        out = Linear.apply(input, weight)
+        if out.grad_fn is not None:
+            out.grad_fn.name = "MmBackward0" if input._data.ndim == 2 else "UnsafeViewBackward0"
+        return out
+    _check_dtypes(input, bias)
+    out = Linear.apply(input, weight, bias)
+    if out.grad_fn is not None and input._data.ndim != 2:
+        out.grad_fn.name = "ViewBackward0" if input._data.ndim > 2 else "SqueezeBackward4"
+    return out
+
+
+# ---- einsum ------------------------------------------------------------------------------------
+
+def _parse_einsum(equation, shapes):
+    """Split 'ij,jk->ik' into input and output subscripts, expanding '...' to explicit letters."""
+    equation = equation.replace(" ", "")
+    if "->" in equation:
+        lhs, rhs = equation.split("->")
+    else:
+        lhs, rhs = equation, None
+    inputs = lhs.split(",")
+    if len(inputs) != len(shapes):
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+                           if len(shapes) > len(inputs) else
+                           "einsum(): fewer operands were provided than specified in the equation")
+    used = set(equation) - set(",->.")
+    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used)
+    ell_len = max((len(s) - (len(sub) - 3) for sub, s in zip(inputs, shapes) if "..." in sub), default=0)
+    ell = "".join(next(spare) for _ in range(ell_len))
+    expanded = []
+    for sub, shape in zip(inputs, shapes):
+        if "..." in sub:
+            n = len(shape) - (len(sub) - 3)
+            sub = sub.replace("...", ell[ell_len - n:])
+        if len(sub) != len(shape):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(sub)}) does not "
+                               f"match the number of dimensions ({len(shape)}) for operand "
+                               f"{len(expanded)} and no ellipsis was given")
+        expanded.append(sub)
+    if rhs is None:  # implicit output: letters that appear once, sorted (ellipsis dims first)
+        counts = {}
+        for sub in expanded:
+            for c in sub:
+                counts[c] = counts.get(c, 0) + 1
+        rhs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        rhs = rhs.replace("...", ell)
+    return expanded, rhs
+
+
+class Einsum(Function):
+    @staticmethod
+    def forward(ctx, *arrays, equation=None):
+        subs, out_sub = _parse_einsum(equation, [a.shape for a in arrays])
+        ctx.save_for_backward(*arrays)
+        ctx.subs = (subs, out_sub)
+        return _xp(arrays[0]).einsum(",".join(subs) + "->" + out_sub, *arrays, optimize=len(arrays) > 2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        arrays = ctx.saved
+        subs, out_sub = ctx.subs
+        xp = _xp(grad)
+        sizes = {c: n for sub, a in zip(subs, arrays) for c, n in zip(sub, a.shape)}
+        grads = []
+        for i, (sub, a) in enumerate(zip(subs, arrays)):
+            if len(set(sub)) != len(sub):
+                raise RuntimeError("einsum backward with a repeated subscript in one operand "
+                                   "(a diagonal) is not supported")
+            others = [(s, x) for j, (s, x) in enumerate(zip(subs, arrays)) if j != i]
+            present = set(out_sub).union(*[set(s) for s, _ in others]) if others else set(out_sub)
+            extra = [(c, xp.ones(sizes[c], dtype=grad.dtype)) for c in sub if c not in present]
+            operands = [(out_sub, grad)] + others + extra
+            eq = ",".join(s for s, _ in operands) + "->" + sub
+            grads.append(xp.einsum(eq, *[x for _, x in operands], optimize=len(operands) > 2))
+        return tuple(grads)
+
+
+def einsum(equation, *operands):
+    """Sum of products over the subscripts of `equation` ('ij,jk->ik' is a matrix product)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    from ..backend import dtypes
+    from ._util import cast
+    common = dtypes.result_type(*operands)
+    operands = [cast(t, common) for t in operands]
+    return Einsum.apply(*operands, equation=equation)
