@@ -42,8 +42,9 @@ def _np_dtype(dtype, default=None):
 
 # ---- from data ----------------------------------------------------------------------------
 
-def _infer_array(data):
-    """Nested Python data (numbers, lists, tuples, tensors, NumPy arrays) -> a NumPy array with torch's dtype."""
+def _infer_array(data, dtype=None):
+    """Nested Python data (numbers, lists, tuples, tensors, NumPy arrays) -> a NumPy array with torch's
+    dtype, or with `dtype` when given (Python floats then go straight to it, never through float32)."""
     if isinstance(data, Tensor):
         return data.detach().cpu()._data
     if isinstance(data, np.ndarray):
@@ -62,21 +63,26 @@ def _infer_array(data):
         if array.dtype == object:
             _check_ragged(data, 0)
             raise TypeError(f"new(): invalid data type '{type(_first_leaf(data)).__name__}'")
-        if array.dtype.kind == "f" and not _has_numpy_float(data):
-            array = array.astype(_dtypes.get_default_dtype().np)  # Python floats -> float32
-        elif array.dtype.kind in "iu" and array.dtype != np.int64 and not _has_numpy_float(data):
-            array = array.astype(np.int64)
-        elif array.dtype.kind in "USO":
-            raise TypeError(f"new(): invalid data type '{type(_first_leaf(data)).__name__}'")
+        if array.dtype.kind in "USO":
+            raise ValueError(f"too many dimensions '{type(_first_leaf(data)).__name__}'")
+        if dtype is not None:
+            return array.astype(dtype.np, copy=False)
+        if not _has_numpy_leaf(data):  # Python numbers: floats -> default float, ints -> int64
+            if array.dtype.kind == "f":
+                array = array.astype(_dtypes.get_default_dtype().np)
+            elif array.dtype.kind in "iu" and array.dtype != np.int64:
+                array = array.astype(np.int64)
         _dtypes.from_numpy_dtype(array.dtype)
         return array
     if isinstance(data, bool):
         return np.asarray(data)
     if isinstance(data, numbers.Integral):
-        return np.asarray(data, dtype=np.int64)
+        return np.asarray(data, dtype=np.int64 if dtype is None else dtype.np)
     if isinstance(data, numbers.Real):
-        return np.asarray(data, dtype=_dtypes.get_default_dtype().np)
-    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        return np.asarray(data, dtype=(_dtypes.get_default_dtype() if dtype is None else dtype).np)
+    if isinstance(data, str):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _first_leaf(data):
@@ -85,9 +91,9 @@ def _first_leaf(data):
     return data
 
 
-def _has_numpy_float(data):
-    leaf = _first_leaf(data)
-    return isinstance(leaf, (np.floating, np.ndarray))
+def _has_numpy_leaf(data):
+    """NumPy scalars and arrays inside a list keep their dtype (torch.tensor([np.int32(3)]) is int32)."""
+    return isinstance(_first_leaf(data), (np.generic, np.ndarray))
 
 
 def _check_ragged(data, dim):
@@ -111,11 +117,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       "sourceTensor.clone().detach() or sourceTensor.clone().detach()."
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).", UserWarning,
                       stacklevel=2)
-    array = _infer_array(data)
-    if dtype is not None:
-        array = array.astype(_dtypes.as_dtype(dtype).np)
-    else:
-        array = array.copy()
+    dt = None if dtype is None else _dtypes.as_dtype(dtype)
+    array = _infer_array(data, dt)
+    array = array.copy() if dt is None else array.astype(dt.np)  # always a copy, as torch.tensor
     if device is None and isinstance(data, Tensor):
         device = data.device
     return _finish(array, dtype, device, requires_grad)
@@ -313,6 +317,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         compute = dt.np.type
     lo, hi = compute(start), compute(end)
     step = compute((hi - lo) / compute(steps - 1)) if steps > 1 else compute(0)
+    if steps == 1:
+        return _finish(np.array([lo], dtype=dt.np), dt, device, requires_grad)
     i = np.arange(steps)
     # a fused multiply-add in torch's kernel: the product is exact in float64, rounded once at the end
     array = np.where(i < steps // 2, lo + np.float64(step) * i,

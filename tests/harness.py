@@ -80,6 +80,9 @@ def assert_close(ours, theirs, rtol, atol, what="output"):
     else:
         assert not isinstance(ours, mt.Tensor), f"{what}: got a Tensor where torch gives {type(theirs).__name__}"
         assert type(ours) is type(theirs), f"{what}: type {type(ours).__name__} vs torch {type(theirs).__name__}"
+    if isinstance(theirs, (str, type(None), bool, int)):
+        assert ours == theirs, f"{what}: {ours!r} vs torch {theirs!r}"
+        return
     a, b = to_numpy(ours), to_numpy(theirs)
     if a.dtype.kind in "biu" or b.dtype.kind in "biu":
         np.testing.assert_array_equal(a, b, err_msg=what)
@@ -128,7 +131,7 @@ def check_op(fn, shapes=None, *, arrays=None, dtypes=(np.float64, np.float32), l
             if check_grad_fn:
                 t_first, m_first = (_float_outputs(t_out) or [t_out])[0], (_float_outputs(m_out) or [m_out])[0]
                 t_name = type(t_first.grad_fn).__name__ if t_first.grad_fn is not None else None
-                m_name = m_first.grad_fn.name if m_first.grad_fn is not None else None
+                m_name = m_first.grad_fn.name() if m_first.grad_fn is not None else None
                 assert m_name == t_name, f"grad_fn {m_name} vs torch {t_name}"
             if not grad:
                 continue

@@ -90,12 +90,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     capture = {_key(t): None for t in inputs}
     run_backward(roots, retain_graph=bool(retain_graph), capture=capture)
     result = []
-    for t in inputs:
+    for i, t in enumerate(inputs):
         g = capture[_key(t)]
         if g is None:
             if not (allow_unused or materialize_grads):
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in "
-                                   "the graph. Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used "
+                                   "in the graph. Set allow_unused=True if this is the desired behavior.")
             result.append(Tensor._make(t._device.xp.zeros_like(t._data), t._device)
                           if materialize_grads else None)
         else:

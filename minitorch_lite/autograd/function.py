@@ -55,6 +55,19 @@ def sum_to(grad, shape):
     return out.reshape(shape) if out.shape != shape else out
 
 
+class _NameAttribute:
+    """`grad_fn.name()` is a method in torch; ops still declare `name = "MulBackward0"` (or set
+    `ctx.name = ...` in forward) and the string lands in `_name`."""
+
+    def __get__(self, node, owner):
+        if node is None:
+            return owner._name
+        return lambda: node._name
+
+    def __set__(self, node, value):
+        node._name = value
+
+
 class Function:
     """Base class of every differentiable op. Subclasses define `forward` and `backward`.
 
@@ -64,7 +77,8 @@ class Function:
       is_view         True when the output shares memory with input 0 (reshape, slicing, ...)
     """
 
-    name = None
+    name = _NameAttribute()
+    _name = None
     differentiable = True
     is_view = False
     saved = ()            # arrays kept for backward (set by save_for_backward); None once freed
@@ -74,8 +88,12 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "name" not in cls.__dict__:
-            cls.name = cls.__name__ + "Backward0"
+        declared = cls.__dict__.get("name")
+        if isinstance(declared, str):
+            cls._name = declared
+            delattr(cls, "name")  # keep the base class's descriptor in charge
+        elif "_name" not in cls.__dict__:
+            cls._name = cls.__name__ + "Backward0"
 
     # --- what ops call inside forward -----------------------------------------------------
     def save_for_backward(self, *arrays):
@@ -85,24 +103,41 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the op on tensors `inputs` (keyword `params` are passed through to forward)."""
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)
         x = inputs[0]
         dev = x._device
-        if len(inputs) == 1:
+        n = len(inputs)
+        # one- and two-input ops are nearly all ops: spell them out, this is the hottest code there is
+        if n == 1:
             out_data = cls.forward(ctx, x._data, **params)
             needs_grad = x._requires_grad
+        elif n == 2:
+            y = inputs[1]
+            if y._device is not dev:
+                _device_error(dev, y._device)
+            try:
+                out_data = cls.forward(ctx, x._data, y._data, **params)
+            except ValueError:
+                _check_broadcast(x._data.shape, y._data.shape)  # torch's message if that was the cause
+                raise
+            needs_grad = x._requires_grad or y._requires_grad
         else:
             for t in inputs:
                 if t._device is not dev:
-                    raise RuntimeError("Expected all tensors to be on the same device, but found at "
-                                       f"least two devices, {dev} and {t._device}!")
+                    _device_error(dev, t._device)
             out_data = cls.forward(ctx, *[t._data for t in inputs], **params)
             needs_grad = any(t._requires_grad for t in inputs)
-        out = Tensor._make(out_data, dev)
+        out = _make(out_data, dev)
         if cls.is_view:
             out._base = x._base if x._base is not None else x
         if needs_grad and GradMode.enabled and cls.differentiable:
-            ctx.parents = tuple(t.grad_fn or (t if t._requires_grad else None) for t in inputs)
+            if n == 1:
+                ctx.parents = (x.grad_fn or (x if x._requires_grad else None),)
+            elif n == 2:
+                ctx.parents = (x.grad_fn or (x if x._requires_grad else None),
+                               y.grad_fn or (y if y._requires_grad else None))
+            else:
+                ctx.parents = tuple(t.grad_fn or (t if t._requires_grad else None) for t in inputs)
             if ctx.saved:
                 ctx._versions = _saved_versions(ctx.saved, inputs, out)
             out._requires_grad = True
@@ -120,13 +155,16 @@ class Function:
         raise NotImplementedError("hooks on graph nodes are not supported; use Tensor.register_hook")
 
     def __repr__(self):
-        return f"<{self.name} object>"
+        return f"<{self._name} object>"
 
 
 class AccumulateGrad:
     """What `next_functions` shows for a leaf: the place its gradient is accumulated."""
 
-    name = "AccumulateGrad"
+    _name = "AccumulateGrad"
+
+    def name(self):
+        return self._name
 
     def __init__(self, variable):
         self.variable = variable
@@ -134,6 +172,20 @@ class AccumulateGrad:
 
     def __repr__(self):
         return "<AccumulateGrad object>"
+
+
+_new = object.__new__
+_make = None  # Tensor._make, bound by tensor.py with Tensor
+
+
+def _check_broadcast(a, b):
+    from ..ops._util import broadcast_shapes
+    broadcast_shapes(a, b)
+
+
+def _device_error(a, b):
+    raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                       f"{a} and {b}!")
 
 
 def _saved_versions(saved, inputs, out):
@@ -162,7 +214,7 @@ def check_versions(node):
             root = root._base if root._base is not None else root
         if root._vc != version:
             what = f"[{tensor.type()} [{', '.join(map(str, tensor.shape))}]]"
-            where = "" if tensor.grad_fn is None else f", which is output 0 of {tensor.grad_fn.name}"
+            where = "" if tensor.grad_fn is None else f", which is output 0 of {tensor.grad_fn._name}"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: {what}{where}, is at version {root._vc}; expected version "

@@ -57,19 +57,20 @@ def check_same_shape_for_inplace(out_shape, self_shape):
 
 
 def broadcast_shapes(*shapes):
-    """torch.broadcast_shapes with torch's error naming both sizes and the dim."""
-    ndim = max((len(s) for s in shapes), default=0)
-    result = [1] * ndim
-    for s in shapes:
-        for i, n in enumerate(s, ndim - len(s)):
-            if n != result[i]:
-                if result[i] == 1:
-                    result[i] = n
-                elif n != 1:
-                    raise RuntimeError(
-                        f"The size of tensor a ({result[i]}) must match the size of tensor b ({n}) "
-                        f"at non-singleton dimension {i}")
-    return tuple(result)
+    """torch.broadcast_shapes, with torch's error (checked from the last dim, as torch's infer_size)."""
+    result = ()
+    for shape in shapes:
+        ndim = max(len(result), len(shape))
+        out = [1] * ndim
+        for i in range(ndim - 1, -1, -1):
+            a = result[i - ndim + len(result)] if i - ndim + len(result) >= 0 else 1
+            b = shape[i - ndim + len(shape)] if i - ndim + len(shape) >= 0 else 1
+            if a != b and a != 1 and b != 1:
+                raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) "
+                                   f"at non-singleton dimension {i}")
+            out[i] = b if a == 1 else a
+        result = tuple(out)
+    return result
 
 
 def to_python_scalar(value):

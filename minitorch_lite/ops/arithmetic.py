@@ -312,10 +312,11 @@ def _cupy_module(array):
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcasting, with torch's dtype promotion."""
     if isinstance(other, Tensor):
-        a, b = _tensor_pair(input, other)
+        if input._data.dtype is not other._data.dtype or input._device is not other._device:
+            input, other = _tensor_pair(input, other)
         if alpha != 1:
-            b = mul(b, alpha)
-        return Add.apply(a, b)
+            other = mul(other, alpha)
+        return Add.apply(input, other)
     c = _scalar(other)
     if c is NotImplemented:
         return NotImplemented
@@ -358,8 +359,9 @@ def rsub(input, other, *, alpha=1):
 def mul(input, other, *, out=None):
     """input * other, elementwise with broadcasting."""
     if isinstance(other, Tensor):
-        a, b = _tensor_pair(input, other)
-        return Mul.apply(a, b)
+        if input._data.dtype is not other._data.dtype or input._device is not other._device:
+            input, other = _tensor_pair(input, other)
+        return Mul.apply(input, other)
     c = _scalar(other)
     if c is NotImplemented:
         return NotImplemented

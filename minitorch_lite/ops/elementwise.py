@@ -13,12 +13,16 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, array_module
+from ..backend import dtypes
 from ..tensor import Tensor
 from ._util import cast, float_result_dtype
 
 
 def _xp(array):
     return np if type(array) is np.ndarray else array_module(array)
+
+
+_BOOL = np.dtype(bool)
 
 
 # ---- the Functions ---------------------------------------------------------------------------------
@@ -354,7 +358,7 @@ erf = _float_unary(Erf)
 
 def relu(input):
     """max(input, 0); gradient 0 at 0."""
-    if input._data.dtype == np.bool_:
+    if input._data.dtype is _BOOL:
         raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
     return Relu.apply(input)
 
@@ -432,12 +436,17 @@ def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
-    if condition._data.dtype != np.bool_:
+    if condition._data.dtype == np.uint8:
+        import warnings
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be "
+                      "removed in a future version of PyTorch. Use a boolean condition instead.", UserWarning,
+                      stacklevel=2)
+        condition = cast(condition, dtypes.bool_)
+    elif condition._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
-                           f"dtype {condition.dtype.name.capitalize()}")
+                           f"dtype {condition.dtype.word}")
     from .arithmetic import _as_tensor_operand
     from ._util import scalar_tensor
-    from ..backend import dtypes
     if not isinstance(input, Tensor):
         if not isinstance(other, Tensor):
             dt = dtypes.result_type(input, other)

@@ -350,14 +350,14 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
             raise RuntimeError(f"Size does not match at dimension {k} expected index "
                                f"{list(index._data.shape)} to be no larger than self "
                                f"{list(input._data.shape)} apart from dimension {d}")
-    _check_bounds(index._data, input._data.shape[d], "gather")
+    _check_bounds(index._data, d, input._data.shape[d])
     return Gather.apply(input, index, dim=d)
 
 
-def _check_bounds(index, size, what):
+def _check_bounds(index, dim, size):
     if index.size and (int(index.max()) >= size or int(index.min()) < -size):
         bad = int(index.max()) if int(index.max()) >= size else int(index.min())
-        raise RuntimeError(f"index {bad} is out of bounds for dimension with size {size}")
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
@@ -368,7 +368,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if reduce is not None and reduce not in ("add",):
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
     d = normalize_dim(dim, input._data.ndim)
-    _check_bounds(index._data, input._data.shape[d], "scatter")
+    _check_bounds(index._data, d, input._data.shape[d])
     if not isinstance(src, Tensor):
         fill = src if src is not None else value
         src = Tensor._make(_xp(input._data).asarray(fill, dtype=input._data.dtype), input._device)
@@ -381,7 +381,7 @@ def scatter_add(input, dim, index, src):
     """A copy of input with `src` added at `index` along `dim` (repeated indices add up)."""
     _check_index_tensor(index, "scatter_add")
     d = normalize_dim(dim, input._data.ndim)
-    _check_bounds(index._data, input._data.shape[d], "scatter_add")
+    _check_bounds(index._data, d, input._data.shape[d])
     return Scatter.apply(input, src, index=index._data, dim=d, add=True)
 
 
@@ -404,7 +404,7 @@ def index_select(input, dim, index, *, out=None):
 def masked_fill(input, mask, value):
     """A copy of input with `value` where `mask` is True (mask broadcasts to input's shape)."""
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
-        got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        got = mask.dtype.c_name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
     if isinstance(value, Tensor):
         if value._data.ndim != 0:

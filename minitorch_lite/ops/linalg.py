@@ -19,10 +19,6 @@ from ..autograd.function import Function, array_module, sum_to
 from ..tensor import Tensor
 from ._util import broadcast_shapes
 
-_TYPE_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-              "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-              "bool": "bool"}
-
 
 def _xp(array):
     return np if type(array) is np.ndarray else array_module(array)
@@ -70,7 +66,7 @@ class MatMul(Function):
 def _check_dtypes(a, b):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_TYPE_NAME[a.dtype.name]} != {_TYPE_NAME[b.dtype.name]}")
+                           f"{a.dtype.c_name} != {b.dtype.c_name}")
 
 
 def _matmul_name(a_ndim, b_ndim):

@@ -70,8 +70,9 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False, dtype=None):
         ctx.meta = (x.shape, axes, keepdim)
-        out = x.sum(axis=axes, keepdims=keepdim, dtype=dtype)
-        return out
+        if dtype is None and type(x) is np.ndarray:
+            return np.add.reduce(x, axis=axes, keepdims=keepdim)  # skips ndarray.sum's wrapper layers
+        return x.sum(axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
