@@ -571,6 +571,16 @@ class Tensor:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")
 
+    def _guard_saved_output(self):
+        """If the node that made this tensor (or its base) saved these very values for backward, make
+        that node check the version, so backward fails like torch's instead of using changed values."""
+        for t in (self, self._base):
+            if t is not None and t.grad_fn is not None and t.grad_fn.saved:
+                node = t.grad_fn
+                if any(a is t._data for a in node.saved):
+                    root = t._base if t._base is not None else t
+                    node._versions = tuple(node._versions) + ((root, root._vc, t),)
+
     def _write_inplace(self, result):
         """Store `result` (computed out of place) into this tensor's memory, as an in-place op does.
 
@@ -587,19 +597,19 @@ class Tensor:
             raise RuntimeError(f"result type {_TYPE_WORD[src]} can't be cast to the desired output "
                                f"type {_TYPE_WORD[dst]}")
         node = result.grad_fn
-        if node is not None:
-            if self._base is not None and self._base._requires_grad:
-                raise RuntimeError(
-                    "minitorch_lite does not support in-place operations that need a gradient on a "
-                    "view of a tensor that requires grad; use the out-of-place form (e.g. x = x.relu())")
-            if any(a is data for a in node.saved):
-                node.saved = tuple(a.copy() if a is data else a for a in node.saved)
-                node._versions = tuple(v for v in node._versions if v[2] is not self)
+        if node is not None and any(a is data for a in node.saved):
+            node.saved = tuple(a.copy() if a is data else a for a in node.saved)
+            node._versions = tuple(v for v in node._versions if v[2] is not self)
+        self._guard_saved_output()
         data[...] = result._data
         self._bump_version()
         if node is not None:
-            self.grad_fn = node
-            self._requires_grad = True
+            if self._base is not None:  # the base changed too: rewire both graphs (CopySlices)
+                from .autograd.views import rebase_inplace_view
+                rebase_inplace_view(self, node)
+            else:
+                self.grad_fn = node
+                self._requires_grad = True
         return self
 
 

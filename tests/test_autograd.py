@@ -300,3 +300,40 @@ def test_setitem_with_autograd():
 ])
 def test_finite_differences(fn, arrays):
     gradcheck(fn, arrays)
+
+
+def test_inplace_through_views_rewires_the_base_graph():
+    def run(L):
+        x = L.arange(1.0, 7.0, requires_grad=True)
+        w = L.tensor([2.0, -3.0], requires_grad=True)
+        y = x * 2
+        y[1:3].mul_(w)                     # in-place op on a slice view
+        z = y.view(2, 3)
+        z[:, 0].add_(w)                    # through a view of a view, non-contiguous column
+        out = (y * L.arange(6.0)).sum() + (z ** 2).sum()
+        out.backward()
+        return y, x.grad, w.grad
+    both(run)
+
+
+def test_inplace_through_view_of_non_grad_buffer():
+    def run(L):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        buf = L.zeros(4)
+        buf[1:3] = x * 3
+        buf.narrow(0, 0, 2).mul_(x.sum())
+        buf.sum().backward()
+        return buf, x.grad
+    both(run)
+
+
+def test_relu_inplace_after_flatten_view():
+    """EfficientNet's classifier does Dropout(inplace=True) on a flattened (view) activation."""
+    def run(L):
+        x = L.tensor([[1.0, -2.0], [3.0, -4.0]], requires_grad=True)
+        h = (x * 2).unsqueeze(0)
+        f = h.flatten(1)
+        f.relu_()
+        (f * L.arange(4.0)).sum().backward()
+        return f, x.grad
+    both(run)

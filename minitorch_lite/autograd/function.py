@@ -26,8 +26,6 @@ An op is a subclass with two static methods that work on raw arrays (NumPy or Cu
 and an input requires grad, keeps `ctx` as the result's `grad_fn`: the node the engine later calls
 `backward` on. `ctx` *is* the node, so there is one small object per recorded op.
 """
-import weakref
-
 from ..backend.device import device_of_array
 from .grad_mode import GradMode
 
@@ -128,8 +126,6 @@ class Function:
             out_data = cls.forward(ctx, *[t._data for t in inputs], **params)
             needs_grad = any(t._requires_grad for t in inputs)
         out = _make(out_data, dev)
-        if cls.is_view:
-            out._base = x._base if x._base is not None else x
         if needs_grad and GradMode.enabled and cls.differentiable:
             if n == 1:
                 ctx.parents = (x.grad_fn or (x if x._requires_grad else None),)
@@ -139,9 +135,11 @@ class Function:
             else:
                 ctx.parents = tuple(t.grad_fn or (t if t._requires_grad else None) for t in inputs)
             if ctx.saved:
-                ctx._versions = _saved_versions(ctx.saved, inputs, out)
+                ctx._versions = _saved_versions(ctx.saved, inputs)
             out._requires_grad = True
             out.grad_fn = ctx
+        if cls.is_view:
+            mark_view(out, x)
         return out
 
     # --- introspection, as torch offers it ----------------------------------------------------
@@ -188,30 +186,24 @@ def _device_error(a, b):
                        f"{a} and {b}!")
 
 
-def _saved_versions(saved, inputs, out):
-    """For each saved array that is an input's (or the output's) data, remember that tensor's version."""
-    versions = []
+def _saved_versions(saved, inputs):
+    """For each saved array that is an input's data, remember that tensor and its memory's version.
+
+    (A saved *output* is checked the other way round: an in-place op on a tensor whose own grad_fn
+    saved its values marks that node, see Tensor._write_inplace.)"""
+    versions = ()
     for array in saved:
         for t in inputs:
             if t._data is array:
                 root = t._base if t._base is not None else t
-                versions.append((root, root._vc, t))
+                versions += ((root, root._vc, t),)
                 break
-        else:
-            if array is out._data:
-                versions.append((weakref.ref(out), 0, None))
     return versions
 
 
 def check_versions(node):
     """Raise torch's error if a tensor this node saved was modified in place after it was saved."""
     for root, version, tensor in node._versions:
-        if tensor is None:  # the node's own output, held weakly to avoid a reference cycle
-            root = root()
-            if root is None:
-                continue
-            tensor = root
-            root = root._base if root._base is not None else root
         if root._vc != version:
             what = f"[{tensor.type()} [{', '.join(map(str, tensor.shape))}]]"
             where = "" if tensor.grad_fn is None else f", which is output 0 of {tensor.grad_fn._name}"
@@ -220,3 +212,6 @@ def check_versions(node):
                 f"inplace operation: {what}{where}, is at version {root._vc}; expected version "
                 f"{version} instead. Hint: the backtrace further above shows the operation that "
                 "failed to compute its gradient.")
+
+
+from .views import mark_view  # noqa: E402  (at the end: views.py builds on Function)

@@ -14,6 +14,7 @@ the overwritten region as having no gradient.
 import numpy as np
 
 from ..autograd.function import Function, array_module, sum_to
+from ..autograd.views import mark_view
 from ..autograd.grad_mode import GradMode
 from ..tensor import Tensor
 from ._util import normalize_dim
@@ -281,7 +282,7 @@ def getitem(input, idx):
     except IndexError as err:
         _reraise(err, input._data.shape)
     if not advanced:
-        out._base = input._base if input._base is not None else input
+        mark_view(out, input)
     if out.grad_fn is not None:
         out.grad_fn.name = name
     return out

@@ -342,6 +342,8 @@ def _sum_dtype(t, dtype):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over `dim` (all dims by default). Integer and bool tensors sum to int64."""
+    if dim is None and dtype is None and input._data.dtype.kind == "f":
+        return Sum.apply(input)  # the common case, without the argument plumbing below
     np_dtype = _sum_dtype(input, dtype)
     if np_dtype is not None and input._data.dtype.kind == "f" and np_dtype != input._data.dtype:
         input, np_dtype = cast(input, dtypes.as_dtype(np_dtype)), None

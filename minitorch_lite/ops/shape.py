@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 
 from ..autograd.function import Function, array_module, sum_to
+from ..autograd.views import mark_view
 from ..backend import dtypes
 from ..tensor import Tensor
 from ._util import broadcast_shapes, cast, normalize_dim, normalize_dims, shape_arg
@@ -231,7 +232,7 @@ def reshape(input, *shape):
     shape = _infer_shape(shape_arg(shape), input._data.size)
     out = Reshape.apply(input, shape=shape)
     if _shares_memory(out._data, input._data):
-        out._base = input._base if input._base is not None else input
+        mark_view(out, input)
     elif out.grad_fn is not None:
         out.grad_fn.name = "UnsafeViewBackward0"
     return out
@@ -248,7 +249,7 @@ def view(input, *shape):
                            "one dimension spans across two contiguous subspaces). Use .reshape(...) "
                            "instead.")
     out = Reshape.apply(input, shape=shape)
-    out._base = input._base if input._base is not None else input
+    mark_view(out, input)
     return out
 
 
@@ -300,7 +301,7 @@ def squeeze(input, dim=None):
         dims = normalize_dims(dim, input._data.ndim) if input._data.ndim else ()
         new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
     out = Reshape.apply(input, shape=new)
-    out._base = input._base if input._base is not None else input
+    mark_view(out, input)
     if out.grad_fn is not None:
         out.grad_fn.name = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
     return out
@@ -316,7 +317,7 @@ def unsqueeze(input, dim):
     d = dim + nd + 1 if dim < 0 else dim
     shape = input._data.shape
     out = Reshape.apply(input, shape=shape[:d] + (1,) + shape[d:])
-    out._base = input._base if input._base is not None else input
+    mark_view(out, input)
     if out.grad_fn is not None:
         out.grad_fn.name = "UnsqueezeBackward0"
     return out
