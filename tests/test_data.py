@@ -673,3 +673,17 @@ def test_pin_memory_warns_without_gpu():
             batches = epochs(loader, 1)
         return batches, [str(w.message) for w in caught]
     run_both(run)
+
+
+def test_loader_on_device(device):
+    """Tensors on a GPU are collated there (CuPy's stack); batches equal the CPU ones."""
+    x = np.random.default_rng(0).standard_normal((10, 3)).astype(np.float32)
+    cpu = mdata.TensorDataset(mt.from_numpy(x), mt.arange(10))
+    on_device = mdata.TensorDataset(mt.from_numpy(x).to(device), mt.arange(10).to(device))
+    for ds in (cpu, on_device):
+        mt.manual_seed(0)
+        batches = list(mdata.DataLoader(ds, batch_size=4, shuffle=True))
+        if ds is cpu:
+            expected = [canonical(b) for b in batches]
+    assert all(b.device.type == device for batch in batches for b in batch)
+    assert [canonical([b.cpu() for b in batch]) for batch in batches] == expected

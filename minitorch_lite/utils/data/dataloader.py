@@ -28,7 +28,9 @@ Differences from torch, on purpose: everything runs in the main process. `num_wo
 `multiprocessing_context` are checked like torch checks them and otherwise ignored (so random
 transforms in a dataset draw from the main process's generator, as torch's `num_workers=0`
 does, and an IterableDataset is read once, not once per worker); `pin_memory` is accepted and
-does nothing (it warns, as torch does, when there is no GPU).
+does nothing (it warns, as torch does, when there is no GPU). With workers, torch also asks the
+sampler for its first indices as soon as the iterator is made; here that waits for the first
+batch (the same draws, in the same order, unless other code draws in between).
 """
 import math
 import multiprocessing
