@@ -274,6 +274,19 @@ class MaskedSelect(Function):
 
 def getitem(input, idx):
     """x[idx]: a view for basic indices, a copy for integer-array or mask indices."""
+    data = input._data
+    if type(idx) is int and data.ndim and not (input._requires_grad and GradMode.enabled):
+        # x[i] without a graph (a DataLoader reading a dataset): skip the general machinery
+        n = data.shape[0]
+        if not -n <= idx < n:
+            raise IndexError(f"index {idx} is out of bounds for dimension 0 with size {n}")
+        out = Tensor._make(data[idx, ...], input._device)
+        out._base = input._base if input._base is not None else input
+        return out
+    if data.ndim == 0 and idx is not None and idx is not Ellipsis and not (isinstance(idx, tuple) and all(
+            i is None or i is Ellipsis for i in idx)):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     index, advanced, name = _convert_index(idx, input._device)
     if not advanced:
         index = _basic_view_index(index)
