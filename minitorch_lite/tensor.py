@@ -525,10 +525,13 @@ class Tensor:
         return self._fill_with(g.bernoulli(self._data.shape, p, dtype=self._data.dtype))
 
     def random_(self, from_=0, to=None, *, generator=None):
+        """Integers in [from_, to), or over the dtype's whole range when no bound is given (torch's)."""
         from . import random
         g = random.default_generator if generator is None else generator
+        if to is None and from_ == 0:
+            return self._fill_with(g.random_(self._data.dtype, shape=self._data.shape))
         if to is None:
-            from_, to = 0, (from_ if from_ else 2 ** min(self._data.itemsize * 8 - 1, 53))
+            from_, to = 0, from_
         return self._fill_with(g.randint(from_, to, self._data.shape, dtype=self._data.dtype))
 
     def bernoulli(self, p=None, *, generator=None):
