@@ -1,0 +1,71 @@
+"""Smoke test of `python -m benchmarks` on a tiny filter: it runs, measures both frameworks, and
+writes the table, JSON, Markdown and plots; `--compare` and the README insertion work.
+
+    $ python -m pytest -q tests/test_benchmarks_cli.py
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(*args):
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--no-progress", *args], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    stdout = _run("--quick", "--filter", r"^(add|sum)\[1e3\]$", "--repeat", "3", "--max-time", "0.02",
+                  "--warmup", "0", "--device", "cpu", "--out", str(out))
+    return out, stdout
+
+
+def test_measures_both_frameworks(first_run):
+    out, stdout = first_run
+    run = json.loads((out / "results.json").read_text())
+    assert [row["id"] for row in run["rows"]] == ["add[1e3]", "sum[1e3]"]
+    for row in run["rows"]:
+        for key in ("minitorch_lite:cpu", "torch:cpu"):
+            cell = row["cells"][key]
+            assert cell["status"] == "ok", cell
+            assert 0 < cell["min"] <= cell["q1"] <= cell["median"] <= cell["q3"] <= cell["max"]
+            assert cell["samples"] >= 3 and cell["rate"][1] == "GB/s"
+    assert run["settings"]["threads"] >= 1 and run["machine"]["cpu_count"] >= 1
+    assert "mt/torch cpu" in stdout and "add" in stdout
+
+
+def test_writes_markdown_and_plots(first_run):
+    out, _ = first_run
+    markdown = (out / "results.md").read_text()
+    assert "| workload | size | mt cpu | torch cpu | mt/torch cpu |" in markdown
+    assert (out / "ratio_bars.png").stat().st_size > 0
+    assert (out / "time_vs_size.png").exists() is False  # one size per op: no curve to draw
+
+
+def test_compare_with_an_earlier_run(first_run, tmp_path):
+    out, _ = first_run
+    stdout = _run("--quick", "--filter", r"^add\[1e3\]$", "--repeat", "3", "--max-time", "0.02",
+                  "--warmup", "0", "--device", "cpu", "--framework", "mt", "--out", str(tmp_path),
+                  "--compare", str(out / "results.json"))
+    assert "new/old" in stdout and "mt cpu" in stdout
+    assert "Change vs" in (tmp_path / "results.md").read_text()
+
+
+def test_readme_insertion(first_run, tmp_path):
+    from benchmarks import report
+    out, _ = first_run
+    readme = tmp_path / "README.md"
+    start, end = report.README_MARKERS["cpu"]
+    readme.write_text(f"intro\n{start}\nold table\n{end}\noutro\n")
+    section = report.insert_into_readme(json.loads((out / "results.json").read_text()), str(readme))
+    text = readme.read_text()
+    assert section == "cpu" and "old table" not in text
+    assert text.startswith("intro\n") and text.endswith("outro\n") and "| add | 1e3 |" in text
