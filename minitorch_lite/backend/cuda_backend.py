@@ -42,3 +42,48 @@ def device_count():
 
 def current_device():
     return cupy().cuda.runtime.getDevice()
+
+
+# ---- the GPU random generator and memory statistics ----------------------------------------------
+_peak_bytes = 0
+_tracking = False
+
+
+def manual_seed(seed):
+    """Seed CuPy's generator (GPU draws are deterministic per seed, not torch's CUDA numbers)."""
+    cupy().random.seed(seed)
+
+
+def _track_peak():
+    """Route CuPy's allocations through a wrapper that records the pool's high-water mark.
+
+    Installed on the first call of `max_memory_allocated`/`reset_peak_memory_stats` (not before:
+    the wrapper costs a Python call per allocation), so call `reset_peak_memory_stats()` before the
+    work you want to measure, as torch's documentation also recommends."""
+    global _tracking
+    if _tracking:
+        return
+    cp = cupy()
+    pool = cp.get_default_memory_pool()
+
+    def malloc(size):
+        global _peak_bytes
+        memory = pool.malloc(size)
+        used = pool.used_bytes()
+        if used > _peak_bytes:
+            _peak_bytes = used
+        return memory
+
+    cp.cuda.set_allocator(malloc)
+    _tracking = True
+
+
+def peak_memory():
+    _track_peak()
+    return max(_peak_bytes, cupy().get_default_memory_pool().used_bytes())
+
+
+def reset_peak_memory():
+    global _peak_bytes
+    _track_peak()
+    _peak_bytes = cupy().get_default_memory_pool().used_bytes()

@@ -128,7 +128,8 @@ class Hardswish(Function):
         (x,) = ctx.saved
         xp = _xp(x)
         mid = grad * ((x / 3) + 0.5)
-        return xp.where(x < -3, 0, xp.where(x <= 3, mid, grad)).astype(grad.dtype, copy=False)
+        # torch's kernel: 0 for x <= -3, the slope inside (-3, 3), grad from 3 on
+        return xp.where(x <= -3, 0, xp.where(x < 3, mid, grad)).astype(grad.dtype, copy=False)
 
 
 class Softplus(Function):
@@ -147,7 +148,7 @@ class Softplus(Function):
         beta, threshold = ctx.meta
         xp = _xp(x)
         bx = x * beta
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # exp overflows where bx > threshold: unused there
             z = xp.exp(bx)
             return xp.where(bx > threshold, grad, grad * z / (z + 1)).astype(grad.dtype, copy=False)
 
