@@ -200,8 +200,7 @@ KINKS = [
     ("hardtanh", lambda L, x: L.nn.functional.hardtanh(x), {}),
     ("hardtanh_half", lambda L, x: L.nn.functional.hardtanh(x, -0.5, 0.5), {}),
     ("hardsigmoid", lambda L, x: L.nn.functional.hardsigmoid(x), dict(rtol=1e-7)),  # 1/6 in float32, as above
-    pytest.param("hardswish", lambda L, x: L.nn.functional.hardswish(x), {}, marks=pytest.mark.xfail(
-        reason="core: Hardswish.backward uses x < -3 / x <= 3 where torch has x <= -3 / x < 3 (filed)")),
+    ("hardswish", lambda L, x: L.nn.functional.hardswish(x), {}),
     ("leaky_relu", lambda L, x: L.nn.functional.leaky_relu(x), {}),
     ("threshold", lambda L, x: L.nn.functional.threshold(x, 0.5, 2.0), {}),
     ("elu", lambda L, x: L.nn.functional.elu(x), {}),
@@ -209,7 +208,7 @@ KINKS = [
 ]
 
 
-@pytest.mark.parametrize("name,fn,opts", KINKS)
+@pytest.mark.parametrize("name,fn,opts", KINKS, ids=[k[0] for k in KINKS])
 def test_activation_gradients_at_kinks(name, fn, opts):
     check_op(fn, arrays=[EDGES], **opts)
 
