@@ -17,6 +17,7 @@ import safetensors.torch
 import torch
 
 import minitorch_lite as mt
+from minitorch_lite import optim
 from minitorch_lite.backend import cuda_backend, safetensors_io
 from minitorch_lite.backend.safetensors_io import SafetensorsError
 from minitorch_lite.nn.container import Sequential
@@ -125,6 +126,35 @@ def test_optimizer_like_state_nested_values():
     expected = dict(obj, **{"numpy scalars": [0.5, 7, True]})
     assert_same(out, expected)
     assert out["state"][0]["step"] is out["state"][1]["step"]  # one object saved once stays one
+
+
+@pytest.mark.parametrize("make_opt", [lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
+                                      lambda p: optim.Adam(p, lr=0.01)], ids=["sgd", "adam"])
+def test_training_resumes_exactly_from_a_checkpoint(make_opt, tmp_path):
+    x, y = mt.randn(8, 3), mt.randn(8, 2)
+
+    def train(model, opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            ((model(x) - y) ** 2).mean().backward()
+            opt.step()
+
+    model = Sequential(Linear(3, 4), Linear(4, 2))
+    opt = make_opt(model.parameters())
+    train(model, opt, 3)
+    save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": 3}, tmp_path / "ckpt.safetensors")
+    train(model, opt, 2)
+
+    checkpoint = load(tmp_path / "ckpt.safetensors")
+    resumed = Sequential(Linear(3, 4), Linear(4, 2))
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_opt = make_opt(resumed.parameters())
+    resumed_opt.load_state_dict(checkpoint["opt"])
+    train(resumed, resumed_opt, 2)
+    assert checkpoint["epoch"] == 3
+    for a, b in zip(model.parameters(), resumed.parameters()):
+        assert np.isfinite(a.detach().numpy()).all()
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
 def test_path_pathlib_and_file_object(tmp_path):
