@@ -7,7 +7,6 @@ import pytest
 import torch
 
 import minitorch_lite as mt
-import minitorch_lite.nn  # noqa: F401  (mt.nn)
 from harness import check_same_error
 
 SEEDS = [0, 1, 42, 1234, 2**31 + 7]

@@ -13,7 +13,6 @@ import pytest
 import torch
 
 import minitorch_lite as mt
-import minitorch_lite.nn  # noqa: F401  (mt.nn)
 from harness import check_same_error
 
 
