@@ -12,7 +12,7 @@ generator, grad-mode switches and every op as a function (`mt.exp(x)`, `mt.matmu
 """
 __version__ = "0.1.0"
 
-from . import autograd
+from . import autograd  # first: the engine binds Tensor once tensor.py has loaded
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
 from .backend.device import device

@@ -6,6 +6,7 @@
     >>> gx
     tensor([2., 4.])
 """
+from . import engine
 from .engine import run_backward
 from .function import Function
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
@@ -17,7 +18,7 @@ __all__ = ["backward", "grad", "Function", "no_grad", "enable_grad", "set_grad_e
 
 def _seeds(tensors, grad_tensors, creating="backward"):
     """Pair each output with its seed gradient array; implicit seeds only for scalars, as torch."""
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
@@ -56,15 +57,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                                   "(higher-order gradients) is not supported")
     roots = _seeds(tensors, grad_tensors)
     if inputs is not None:
-        from ..tensor import Tensor
-        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        inputs = (inputs,) if isinstance(inputs, engine.Tensor) else tuple(inputs)
         capture = {_key(t): None for t in inputs}
         run_backward(roots, retain_graph=bool(retain_graph), capture=capture)
         from .engine import _accumulate
         for t in inputs:
             g = capture[_key(t)]
             if g is not None:
-                _accumulate(t, g)
+                _accumulate(t, g, private=False)
         return
     run_backward(roots, retain_graph=bool(retain_graph))
 
@@ -77,7 +77,7 @@ def _key(t):
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad)."""
-    from ..tensor import Tensor
+    Tensor = engine.Tensor
     if create_graph:
         raise NotImplementedError("minitorch_lite computes gradients on raw arrays: create_graph=True "
                                   "(higher-order gradients) is not supported")

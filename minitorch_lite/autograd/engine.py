@@ -56,13 +56,13 @@ def run_backward(roots, retain_graph=False, capture=None):
     {node-or-leaf: None}, used by `autograd.grad`), the gradient reaching each key is stored in
     the dict instead and no `.grad` is touched.
     """
-    from ..tensor import Tensor
-    grads = {}
+    grads = {}       # node -> gradient of its output, summed over its consumers so far
+    leaf_grads = {}  # leaf -> gradient summed over every path; delivered once, at the end (as torch)
     start = []
     for tensor, seed in roots:
         node = tensor.grad_fn
         if node is None:  # backward() called on a leaf itself
-            _deliver(tensor, seed, capture)
+            _add_to(leaf_grads, tensor, seed)
             continue
         if node in grads:
             grads[node] = grads[node] + seed
@@ -81,7 +81,7 @@ def run_backward(roots, retain_graph=False, capture=None):
             if node._retained is not None:
                 owner = node._retained()
                 if owner is not None:
-                    _accumulate(owner, grad)
+                    _accumulate(owner, grad, private=False)
             if capture is not None and node in capture:
                 capture[node] = grad if capture[node] is None else capture[node] + grad
             if node.saved is None:
@@ -108,24 +108,50 @@ def run_backward(roots, retain_graph=False, capture=None):
                 if left == 0:
                     ready.append(parent)
             elif g is not None:
-                _deliver(parent, g, capture)
+                _add_to(leaf_grads, parent, g)
+
+    _deliver_to_leaves(leaf_grads, roots, capture)
 
 
-def _deliver(leaf, grad, capture):
-    if leaf._hooks:
-        from ..tensor import Tensor
-        grad = _run_tensor_hooks(leaf._hooks, grad, Tensor._from_array)
-    if capture is None:
-        _accumulate(leaf, grad)
-    elif leaf in capture:
-        capture[leaf] = grad if capture[leaf] is None else capture[leaf] + grad
+def _add_to(sums, key, grad):
+    held = sums.get(key)
+    sums[key] = grad if held is None else held + grad
 
 
-def _accumulate(tensor, grad):
-    """Add `grad` into `tensor.grad`: a fresh contiguous copy the first time (the array may be shared
-    with other gradients or be a broadcast view), an in-place add after that."""
-    from ..tensor import Tensor
+def _deliver_to_leaves(leaf_grads, roots, capture):
+    """Run each leaf's hooks on its total gradient, then accumulate it into `.grad` (or capture it).
+
+    A gradient array may be handed over as `.grad` without a copy (as torch's AccumulateGrad steals
+    buffers) when nothing else can see it: not a seed the caller passed in, not a view, not given to
+    two leaves (Add's backward returns the same array for both inputs), not a hook's result. The
+    graph has finished running, so no node still holds it.
+    """
+    shared = {id(seed) for _, seed in roots}
+    seen = set()
+    for g in leaf_grads.values():
+        (shared if id(g) in seen else seen).add(id(g))
+    for leaf, grad in leaf_grads.items():
+        private = id(grad) not in shared
+        if leaf._hooks:
+            grad = _run_tensor_hooks(leaf._hooks, grad, Tensor._from_array)
+            private = False
+        if capture is None:
+            _accumulate(leaf, grad, private)
+        elif leaf in capture:
+            capture[leaf] = grad
+
+
+def _accumulate(tensor, grad, private):
+    """Add `grad` into `tensor.grad`: the first time, take the array itself if `private` and laid out
+    like a fresh one, else a contiguous copy; an in-place add after that."""
     if tensor._grad is None:
-        tensor._grad = Tensor._make(grad.astype(tensor._data.dtype, order="C"), tensor._device)
+        data = tensor._data
+        if not (private and grad.base is None and grad.dtype == data.dtype and grad.flags.c_contiguous
+                and grad.shape == data.shape):
+            grad = grad.astype(data.dtype, order="C")
+        tensor._grad = Tensor._make(grad, tensor._device)
     else:
         tensor._grad._data += grad
+
+
+from ..tensor import Tensor  # noqa: E402  (tensor.py imports autograd; bind Tensor once it exists)

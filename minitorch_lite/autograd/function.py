@@ -142,6 +142,11 @@ class Function:
             mark_view(out, x)
         return out
 
+    @property
+    def needs_input_grad(self):
+        """One bool per input: does its gradient go anywhere? (backward may skip the ones that don't)"""
+        return tuple(p is not None for p in self.parents)
+
     # --- introspection, as torch offers it ----------------------------------------------------
     @property
     def next_functions(self):

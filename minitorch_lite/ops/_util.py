@@ -11,7 +11,7 @@ SCALAR_TYPES = (bool, int, float)
 
 def normalize_dim(dim, ndim):
     """A dim in [-ndim, ndim) made non-negative; torch's IndexError otherwise (0-d accepts -1 and 0)."""
-    if not isinstance(dim, numbers.Integral):
+    if type(dim) is not int and not isinstance(dim, numbers.Integral):  # (the ABC check is slow)
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
     span = max(ndim, 1)
     if not -span <= dim < span:

@@ -60,20 +60,28 @@ class Gelu(Function):
     @staticmethod
     def forward(ctx, x, approximate="none"):
         xp = _xp(x)
-        ctx.save_for_backward(x)
         ctx.approximate = approximate
         if approximate == "tanh":
+            ctx.save_for_backward(x)
             inner = x.dtype.type(math.sqrt(2 / math.pi)) * (x + x.dtype.type(0.044715) * x * x * x)
             return 0.5 * x * (1 + xp.tanh(inner))
-        from ..backend.special import erf
-        return x * 0.5 * (1 + erf(x * x.dtype.type(math.sqrt(0.5))))
+        scaled = x * x.dtype.type(math.sqrt(0.5))
+        if type(x) is np.ndarray and x.dtype == np.float32:
+            from ..backend.special import erf_float32_fast as erf  # what torch's CPU kernel uses
+        else:
+            from ..backend.special import erf
+        cdf = erf(scaled)
+        cdf += 1
+        cdf *= 0.5
+        ctx.save_for_backward(x, cdf)  # backward needs Phi(x) again: keep it rather than recompute erf
+        return x * cdf
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved
-        xp = _xp(x)
-        t = x.dtype.type
+        xp = _xp(grad)
         if ctx.approximate == "tanh":
+            (x,) = ctx.saved
+            t = x.dtype.type
             k_beta = t(math.sqrt(2) * (2 / math.sqrt(math.pi)) * 0.5)
             k_kappa = t(0.044715)
             x_sq = x * x
@@ -84,9 +92,8 @@ class Gelu(Function):
             left_derivative = 0.5 * right
             right_derivative = left * (1 - tanh_inner * tanh_inner) * k_beta * (1 + 3 * k_kappa * x_sq)
             return grad * (left_derivative + right_derivative)
-        from ..backend.special import erf
-        cdf = 0.5 * (1 + erf(x * t(math.sqrt(0.5))))
-        pdf = xp.exp(-0.5 * x * x) * t(1 / math.sqrt(2 * math.pi))
+        x, cdf = ctx.saved
+        pdf = xp.exp(-0.5 * x * x) * x.dtype.type(1 / math.sqrt(2 * math.pi))
         return grad * (cdf + x * pdf)
 
 

@@ -171,10 +171,22 @@ class Sigmoid(Function):
         return grad * (1 - out) * out
 
 
+_ZERO = {}  # a 0-d zero per dtype: np.maximum converts a Python 0 on every call otherwise
+
+
+def _zero_like(x):
+    if type(x) is not np.ndarray:
+        return 0
+    zero = _ZERO.get(x.dtype)
+    if zero is None:
+        zero = _ZERO[x.dtype] = np.zeros((), x.dtype)
+    return zero
+
+
 class Relu(Function):
     @staticmethod
     def forward(ctx, x):
-        out = _xp(x).maximum(x, 0)
+        out = _xp(x).maximum(x, _zero_like(x))
         ctx.save_for_backward(out)
         return out
 

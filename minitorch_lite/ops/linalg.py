@@ -45,6 +45,7 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad  # skip a GEMM for an input that needs no gradient
         if a.ndim == 1 and b.ndim == 1:  # dot product: grad is 0-d
             return grad * b, grad * a
         a2 = a[None, :] if a.ndim == 1 else a
@@ -54,13 +55,14 @@ class MatMul(Function):
             g = g[..., None, :]
         if b.ndim == 1:
             g = g[..., None]
-        ga = g @ _swap(b2)
-        gb = _swap(a2) @ g
-        if a.ndim == 1:
-            ga = ga[..., 0, :]
-        if b.ndim == 1:
-            gb = gb[..., 0]
-        return sum_to(ga, a.shape), sum_to(gb, b.shape)
+        ga = gb = None
+        if need_a:
+            ga = g @ _swap(b2)
+            ga = sum_to(ga[..., 0, :] if a.ndim == 1 else ga, a.shape)
+        if need_b:
+            gb = _swap(a2) @ g
+            gb = sum_to(gb[..., 0] if b.ndim == 1 else gb, b.shape)
+        return ga, gb
 
 
 def _check_dtypes(a, b):
@@ -189,8 +191,9 @@ class Linear(Function):
     def backward(ctx, grad):
         x, w = ctx.saved
         g2 = grad.reshape(-1, grad.shape[-1])
-        gx = (g2 @ w).reshape(x.shape)
-        gw = g2.T @ x.reshape(-1, x.shape[-1])
+        # the first layer's input is the data batch: no gradient wanted, so no GEMM for it
+        gx = (g2 @ w).reshape(x.shape) if ctx.parents[0] is not None else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if ctx.parents[1] is not None else None
         if ctx.has_bias:
             return gx, gw, g2.sum(axis=0)
         return gx, gw
