@@ -107,6 +107,13 @@ def main(argv=None):
     from .machine import BackgroundLoad, describe
     from .suite import run_suite
 
+    probe = BackgroundLoad()
+    time.sleep(0.5)
+    busy = probe.stop()["background_cores"]
+    if busy > 0.25:
+        print(f"warning: other processes are using {busy:.1f} of {probe.cores} cores right now. Multithreaded "
+              "code (torch's ops, BLAS) stalls when its threads wait for busy cores, so its timings will be "
+              "slow and noisy; wait for a quiet machine, or compare at --threads 1.", file=sys.stderr)
     targets = [Target(fw, dev) for dev in args.devices for fw in args.frameworks]
     notes = [n for n in [_gpu_note(targets)] if n]
     started = time.perf_counter()

@@ -35,6 +35,16 @@ def _usable_cores():
         return os.cpu_count()
 
 
+def _transparent_hugepages():
+    """The kernel's THP mode ('always', 'madvise', 'never'): NumPy madvises huge pages for large
+    arrays and torch does not, so under 'madvise' large fresh torch buffers take more page faults."""
+    try:
+        text = open("/sys/kernel/mm/transparent_hugepage/enabled").read()
+    except OSError:
+        return None
+    return text[text.find("[") + 1:text.find("]")] if "[" in text else text.strip()
+
+
 def _blas():
     """NumPy's BLAS as threadpoolctl sees it: library, version, threading layer, threads."""
     try:
@@ -105,6 +115,7 @@ def describe(workers=None):
         "python": platform.python_version(),
         "numpy": numpy.__version__,
         "commit": _git_commit(),
+        "transparent_hugepages": _transparent_hugepages(),
         "workers": workers or {},
     }
 
@@ -133,7 +144,8 @@ def summary_lines(record):
     lines = [
         f"date {record['date']}  |  commit {record['commit'] or '?'}  |  Python {record['python']}  |  "
         f"{record['platform']}",
-        f"CPU: {record['cpu_model']}, {record['usable_cores']} usable cores",
+        f"CPU: {record['cpu_model']}, {record['usable_cores']} usable cores, "
+        f"transparent huge pages: {record.get('transparent_hugepages') or '?'}",
     ]
     lines += [_worker_text(key, info) for key, info in record.get("workers", {}).items()]
     load = record.get("background_load")
@@ -164,6 +176,7 @@ class BackgroundLoad:
 
     def __init__(self):
         self.available = os.path.exists("/proc/stat")
+        self.cores = _usable_cores() or 1
         self.start = self._snapshot()
 
     def _snapshot(self):
@@ -177,7 +190,7 @@ class BackgroundLoad:
             return {"background_cores": 0.0, "loadavg": None, "note": "no /proc/stat: unknown"}
         busy0, total0, own0, t0 = self.start
         busy1, total1, own1, t1 = self._snapshot()
-        cores = _usable_cores() or 1
+        cores = self.cores
         elapsed = max(t1 - t0, 1e-9)
         tick = os.sysconf("SC_CLK_TCK")
         all_busy_cores = (busy1 - busy0) / tick / elapsed

@@ -63,6 +63,24 @@ def blob_model(lib, input_features=2, output_features=4, hidden_units=8):
     return BlobModel()
 
 
+def fashion_mnist_v0(lib, input_shape=784, hidden_units=10, output_shape=10):
+    """03 computer vision: FashionMNISTModelV0, Flatten then two Linear layers (no non-linearity)."""
+    nn = lib.nn
+
+    class FashionMNISTModelV0(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer_stack = nn.Sequential(
+                nn.Flatten(),
+                nn.Linear(in_features=input_shape, out_features=hidden_units),
+                nn.Linear(in_features=hidden_units, out_features=output_shape))
+
+        def forward(self, x):
+            return self.layer_stack(x)
+
+    return FashionMNISTModelV0()
+
+
 def mlp(lib, in_features=784, hidden_units=256, out_features=10):
     """A plain MNIST-style MLP: Flatten, Linear(784, 256), ReLU, Linear(256, 10)."""
     nn = lib.nn

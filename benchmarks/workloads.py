@@ -16,6 +16,7 @@ import functools
 import importlib
 import itertools
 import math
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -491,15 +492,87 @@ def model_workloads():
     return out
 
 
+# ---------------------------------------------------------------- one epoch of chapter 03
+
+def _standin_cache_path(n):
+    import tempfile
+    return os.path.join(tempfile.gettempdir(), "minitorch_lite_benchmarks", f"fashion_standin_{n}.npz")
+
+
+def fashion_standin(n=60000):
+    """The chapter-03 Fashion-MNIST stand-in (minitorch_lite.vision's synthetic drawings), as
+    (images uint8 [n, 28, 28], labels uint8 [n]); drawn once (a few seconds), then read from a cache."""
+    path = _standin_cache_path(n)
+    if os.path.exists(path):
+        with np.load(path) as f:
+            return f["images"], f["labels"]
+    try:
+        from minitorch_lite.vision.standin import make_fashion_mnist_standin
+    except ImportError as err:
+        raise Unavailable(f"minitorch_lite.vision.standin is not available ({err})") from None
+    images, labels = make_fashion_mnist_standin(n)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.{os.getpid()}.npz"
+    np.savez(temporary, images=images, labels=labels)
+    os.replace(temporary, path)  # atomic: another worker may be reading
+    return images, labels
+
+
+EPOCH_MODELS = {"fashion_v0": models.fashion_mnist_v0,
+                "tinyvgg": lambda lib: models.tiny_vgg(lib, 1, 10, 10, 28)}
+
+
+def _epoch_builder(model_key):
+    def build(target, dtype):
+        lib = target.lib
+        _require(lib, "nn", "optim", "utils.data")
+        images, labels = fashion_standin()
+        # ToTensor done once up front (uint8 HWC -> float CHW in [0, 1]), the same for both frameworks
+        X = lib.from_numpy((images[:, None] / np.float32(255)).astype(dtype))
+        y = lib.from_numpy(labels.astype(np.int64))
+        loader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(X, y), batch_size=32, shuffle=True)
+        lib.manual_seed(0)
+        model = EPOCH_MODELS[model_key](lib)
+        if dtype != "float32":
+            model = model.to(target.dtype(dtype))
+        model = model.to(target.device)
+        loss_fn = lib.nn.CrossEntropyLoss()
+        optimizer = lib.optim.SGD(params=model.parameters(), lr=0.1)
+
+        def step():  # chapter 03's train_step over the whole training set
+            model.train()
+            train_loss, train_correct = 0, 0
+            for X_batch, y_batch in loader:
+                X_batch, y_batch = X_batch.to(target.device), y_batch.to(target.device)
+                y_pred = model(X_batch)
+                loss = loss_fn(y_pred, y_batch)
+                train_loss += loss
+                train_correct += (y_pred.argmax(dim=1) == y_batch).sum().item()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            return train_loss, train_correct
+        return step
+    return build
+
+
+def epoch_workloads():
+    return [Workload("epoch.fashion_v0", "60000 images b32", "epoch", _epoch_builder("fashion_v0"),
+                     frozenset(("default", "full")), samples=60000),
+            Workload("epoch.tinyvgg", "60000 images b32", "epoch", _epoch_builder("tinyvgg"),
+                     frozenset(("full",)), samples=60000)]
+
+
 # ---------------------------------------------------------------- the registry
 
-GROUPS = ("elementwise", "reduction", "matmul", "conv2d", "autograd", "train", "inference", "memory")
+GROUPS = ("elementwise", "reduction", "matmul", "conv2d", "autograd", "train", "inference", "epoch",
+          "memory")
 
 
 @functools.lru_cache(maxsize=1)
 def all_workloads():
     return tuple(micro_workloads() + matmul_workloads() + conv_workloads() + autograd_workloads()
-                 + model_workloads())
+                 + model_workloads() + epoch_workloads())
 
 
 def matches(workload, pattern):
