@@ -1,0 +1,68 @@
+"""im2col and col2im: the two memory kernels that turn a 2-D convolution into one matrix product.
+
+    >>> import numpy as np
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> cols = im2col(x, (2, 2), (2, 2), (1, 1), (2, 2))   # 2x2 windows, stride 2
+    >>> cols.shape                                           # (N, C*kH*kW, Ho*Wo)
+    (1, 4, 4)
+    >>> cols[0, :, 0]                                        # the top-left window, flattened
+    array([0., 1., 4., 5.])
+
+A convolution of a (padded) input x (N, C, Hp, Wp) with weights (O, C, kH, kW) is
+
+    out[n, o, h, w] = sum_{c, i, j} W[o, c, i, j] * x[n, c, h*sH + i*dH, w*sW + j*dW]
+
+`windows` is a *view* of x indexed exactly like that sum: windows[n, c, i, j, h, w]. Copying it to
+a contiguous array (im2col) lays every receptive field out as a column of length C*kH*kW, so the
+whole convolution becomes out[n] = W.reshape(O, -1) @ cols[n]: one batched GEMM, no Python loop
+over pixels or images. The layout (N, C*kH*kW, Ho*Wo) was chosen by measurement: the GEMM result
+comes out directly in NCHW order (no transpose of the output), and the copy walks x in memory order.
+
+col2im is the adjoint: it scatters column gradients back onto the input grid. Overlapping windows
+add up, so instead of a slow `np.add.at` it loops over the kH*kW kernel offsets and adds one
+strided slice per offset (each add is vectorised over batch, channels and all output pixels).
+
+Everything here is written with `xp` (NumPy or CuPy), so the same code runs on both devices; a
+hand-written CUDA kernel for either direction would slot in here without changing the ops.
+"""
+from ..autograd.function import array_module
+
+
+def windows(x, kernel_size, stride, dilation, out_size):
+    """The view (N, C, kH, kW, Ho, Wo) of x (N, C, H, W) with [n, c, i, j, h, w] = x[n, c, h*sH + i*dH, w*sW + j*dW].
+
+    No data is copied: the view reuses x's memory with strides (the "stride trick").
+    """
+    xp = array_module(x)
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel_size, stride, dilation, out_size
+    n, c = x.shape[:2]
+    s_n, s_c, s_h, s_w = x.strides
+    return xp.lib.stride_tricks.as_strided(
+        x, (n, c, kh, kw, oh, ow), (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw))
+
+
+def im2col(x, kernel_size, stride, dilation, out_size):
+    """Every receptive field of x (N, C, H, W) as a column: a new contiguous (N, C*kH*kW, Ho*Wo) array."""
+    xp = array_module(x)
+    n, c = x.shape[:2]
+    (kh, kw), (oh, ow) = kernel_size, out_size
+    view = windows(x, kernel_size, stride, dilation, out_size)
+    return xp.ascontiguousarray(view).reshape(n, c * kh * kw, oh * ow)
+
+
+def col2im(cols, input_size, kernel_size, stride, dilation, out_size):
+    """The adjoint of im2col: sum columns (N, C*kH*kW, Ho*Wo) back onto a zero (N, C, H, W) grid.
+
+    One strided add per kernel offset (i, j): the values that offset saw in every window go back to
+    the pixels they came from. Offsets are the only loop (9 iterations for a 3x3 kernel).
+    """
+    xp = array_module(cols)
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel_size, stride, dilation, out_size
+    n, c = cols.shape[0], cols.shape[1] // (kh * kw)
+    cols = cols.reshape(n, c, kh, kw, oh, ow)
+    grid = xp.zeros((n, c) + tuple(input_size), dtype=cols.dtype)
+    for i in range(kh):
+        rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+        for j in range(kw):
+            grid[:, :, rows, j * dw: j * dw + sw * (ow - 1) + 1: sw] += cols[:, :, i, j]
+    return grid

@@ -1,0 +1,232 @@
+"""2-D (and 1-D) convolution: im2col + one batched matrix product forward, GEMMs + col2im backward.
+
+    >>> import minitorch_lite as mt
+    >>> import minitorch_lite.nn.functional as F
+    >>> x = mt.ones(1, 1, 4, 4)
+    >>> w = mt.ones(2, 1, 3, 3)
+    >>> F.conv2d(x, w, padding=1)[0, 0]
+    tensor([[4., 6., 6., 4.],
+            [6., 9., 9., 6.],
+            [6., 9., 9., 6.],
+            [4., 6., 6., 4.]])
+
+The maths (cross-correlation, as in torch), with L = Ho*Wo output pixels and K = C/groups*kH*kW:
+
+    forward    cols = im2col(pad(x))              (N, groups, K, L)     every window as a column
+               out  = W (groups, O/g, K) @ cols   (N, groups, O/g, L)   batched GEMM, already NCHW
+    backward   dW   = sum_n grad[n] @ cols[n].T   GEMM against the saved columns
+               dcol = W.T @ grad                  GEMM, then col2im folds the columns onto dx
+               db   = grad summed over N, H, W
+
+See backend/im2col.py for the two memory kernels. The columns are kept from forward for dW, so
+backward never redoes the im2col copy; dx is skipped entirely when the input needs no gradient
+(the first layer of a network), which saves the col2im pass.
+"""
+import numbers
+import warnings
+
+from ..autograd.function import Function, array_module
+from ..backend.im2col import col2im, im2col
+
+
+class Convolution(Function):
+    """Convolution of x (N, C, H, W) with weight (O, C/groups, kH, kW) and an optional bias (O,).
+
+    `padding` is ((top, bottom), (left, right)): asymmetric pairs let padding='same' with an even
+    kernel pad one more pixel at the end, exactly as torch does.
+    """
+
+    name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, *bias, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
+        xp = array_module(x)
+        one_d = x.ndim == 3  # conv1d runs as a conv2d over a height-1 image
+        if one_d:
+            x, weight = x[:, :, None, :], weight[:, :, None, :]
+        n, c, h, w = x.shape
+        o, _, kh, kw = weight.shape
+        padded = _zero_pad(x, padding)
+        hp, wp = padded.shape[2:]
+        oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+        ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+        cols = im2col(padded, (kh, kw), stride, dilation, (oh, ow)).reshape(n, groups, -1, oh * ow)
+        w3 = weight.reshape(groups, o // groups, -1)
+        out = xp.matmul(w3, cols).reshape(n, o, oh, ow)
+        if bias:
+            out += bias[0].reshape(o, 1, 1)
+        ctx.save_for_backward(cols, w3)
+        ctx.meta = (x.shape, weight.shape, (hp, wp), stride, padding, dilation, (oh, ow), one_d, bool(bias))
+        return out[:, :, 0, :] if one_d else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        cols, w3 = ctx.saved
+        x_shape, w_shape, padded_size, stride, padding, dilation, out_size, one_d, has_bias = ctx.meta
+        xp = array_module(grad)
+        n, groups = cols.shape[:2]
+        g = grad.reshape(n, groups, w3.shape[1], -1)  # (N, groups, O/g, L)
+        grad_w = grad_x = None
+        if ctx.needs_input_grad[1]:
+            grad_w = xp.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(w_shape)
+            if one_d:
+                grad_w = grad_w[:, :, 0, :]
+        if ctx.needs_input_grad[0]:
+            if stride == (1, 1):
+                grad_x = _input_grad_as_convolution(g, w3, w_shape, x_shape, padding, dilation)
+            else:
+                dcols = xp.matmul(w3.transpose(0, 2, 1), g).reshape(n, -1, g.shape[-1])
+                grid = col2im(dcols, padded_size, w_shape[2:], stride, dilation, out_size)
+                (pt, _), (pl, _) = padding
+                grad_x = grid[:, :, pt:pt + x_shape[2], pl:pl + x_shape[3]]
+            if one_d:
+                grad_x = grad_x[:, :, 0, :]
+        if has_bias:
+            grad_b = grad.sum(axis=(0, 2) if one_d else (0, 2, 3)) if ctx.needs_input_grad[2] else None
+            return grad_x, grad_w, grad_b
+        return grad_x, grad_w
+
+
+def _zero_pad(x, pairs):
+    """x (N, C, H, W) with (before, after) zeros per spatial dim; a negative width crops instead."""
+    if not any(p for pair in pairs for p in pair):
+        return x
+    xp = array_module(x)
+    n, c, h, w = x.shape
+    (pt, pb), (pl, pr) = pairs
+    out = xp.zeros((n, c, h + pt + pb, w + pl + pr), dtype=x.dtype)
+    out[:, :, max(pt, 0):out.shape[2] - max(pb, 0), max(pl, 0):out.shape[3] - max(pr, 0)] = \
+        x[:, :, max(-pt, 0):h - max(-pb, 0), max(-pl, 0):w - max(-pr, 0)]
+    return out
+
+
+def _input_grad_as_convolution(g, w3, w_shape, x_shape, padding, dilation):
+    """dx of a stride-1 convolution, computed as another convolution (the "transposed" one).
+
+    dx[n, c, y, x] = sum_{o, i, j} W[o, c, i, j] * grad[n, o, y + pt - i*dH, x + pl - j*dW]: a
+    correlation of the zero-padded grad with W flipped in space and with in/out channels swapped.
+    One im2col + one GEMM, as in forward; measured ~2x faster than GEMM + col2im, whose
+    overlapping strided adds are memory-bound.
+    """
+    xp = array_module(g)
+    n, groups, o_g, _ = g.shape
+    o, c_g, kh, kw = w_shape
+    (pt, pb), (pl, pr) = padding
+    (dh, dw), (h, w) = dilation, x_shape[2:]
+    oh, ow = h + pt + pb - dh * (kh - 1), w + pl + pr - dw * (kw - 1)
+    reach_h, reach_w = dh * (kh - 1), dw * (kw - 1)
+    grad_padded = _zero_pad(g.reshape(n, o, oh, ow), ((reach_h - pt, reach_h - pb), (reach_w - pl, reach_w - pr)))
+    cols = im2col(grad_padded, (kh, kw), (1, 1), dilation, (h, w)).reshape(n, groups, -1, h * w)
+    # (groups, O/g, C/g, kH, kW) -> flip space, swap channels -> (groups, C/g, O/g * kH * kW)
+    flipped = w3.reshape(groups, o_g, c_g, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
+    return xp.matmul(flipped.reshape(groups, c_g, -1), cols).reshape(n, groups * c_g, h, w)
+
+
+# ---- argument handling and torch's checks ---------------------------------------------------------
+
+def _tuple(value, dims, name):
+    """An int or a sequence of `dims` ints, as torch's conv arguments accept."""
+    if isinstance(value, numbers.Integral):
+        return (int(value),) * dims
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * dims
+    if len(value) != dims:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {dims} values to "
+                           f"match the convolution dimensions, but got {name}={list(value)}")
+    return value
+
+
+def _padding_pairs(padding, weight_shape, dilation, stride, dims):
+    """padding as one (before, after) pair per spatial dim; 'valid' and 'same' resolved as torch does."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * dims
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        pairs = []
+        for d, k in zip(dilation, weight_shape[2:]):
+            total = d * (k - 1)
+            pairs.append((total // 2, total - total // 2))  # the odd pixel goes at the end
+        if any(l != r for l, r in pairs):
+            warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                          "zero-padded copy of the input be created", UserWarning, stacklevel=3)
+        return tuple(pairs)
+    return tuple((p, p) for p in _tuple(padding, dims, "padding"))
+
+
+def _check(input, weight, bias, stride, pairs, dilation, groups):
+    """torch's conv checks, in torch's order and words (aten/src/ATen/native/Convolution.cpp)."""
+    if any(p < 0 for pair in pairs for p in pair):
+        raise RuntimeError("negative padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    w_shape = list(weight.shape)
+    if weight.ndim != input.ndim:
+        raise RuntimeError(f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
+                           f"{w_shape}, but got {input.ndim}-dimensional input of size {list(input.shape)} instead")
+    if w_shape[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+                           f"but got weight of size {w_shape} instead")
+    if w_shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size [{w_shape}] instead")
+    if input.shape[1] != w_shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {w_shape}, expected input{list(input.shape)} "
+                           f"to have {w_shape[1] * groups} channels, but got {input.shape[1]} channels instead")
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != w_shape[0]):
+        raise RuntimeError(f"Given weight of size {w_shape}, expected bias to be 1-dimensional with "
+                           f"{w_shape[0]} elements, but got bias of size {list(bias.shape)} instead")
+    padded = [n + l + r for n, (l, r) in zip(input.shape[2:], pairs)]
+    kernel = [d * (k - 1) + 1 for d, k in zip(dilation, w_shape[2:])]
+    if any(p < k for p, k in zip(padded, kernel)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+                           f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater "
+                           "than actual input size")
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(f"Input type ({input.dtype.c_name}) and bias type ({bias.dtype.c_name}) "
+                           "should be the same")
+    if weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype.word} but found {weight.dtype.word}")
+
+
+def _convolution(input, weight, bias, stride, padding, dilation, groups, dims):
+    name = f"conv{dims}d"
+    if input.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {name}, but "
+                           f"got input of size: {list(input.shape)}")
+    unbatched = input.ndim == dims + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    stride = _tuple(stride, dims, "stride")
+    dilation = _tuple(dilation, dims, "dilation")
+    if weight.ndim - 2 != dims:  # torch takes the number of spatial dims from the weight
+        raise RuntimeError(f"expected stride to be a single integer value or a list of {weight.ndim - 2} "
+                           "values to match the convolution dimensions, but got stride="
+                           f"{list(stride)}")
+    pairs = _padding_pairs(padding, weight.shape, dilation, stride, dims)
+    _check(input, weight, bias, stride, pairs, dilation, groups)
+    if dims == 1:  # run as 2-D over a height-1 image
+        stride, dilation, pairs = (1,) + stride, (1,) + dilation, ((0, 0),) + pairs
+    tensors = (input, weight) if bias is None else (input, weight, bias)
+    out = Convolution.apply(*tensors, stride=stride, padding=pairs, dilation=dilation, groups=int(groups))
+    return out.squeeze(0) if unbatched else out
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """torch.nn.functional.conv2d: input (N, C, H, W) or (C, H, W), weight (O, C/groups, kH, kW).
+
+    padding: an int, a pair, or 'valid' / 'same' (output size = input size; stride must be 1).
+    """
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """torch.nn.functional.conv1d: input (N, C, L) or (C, L), weight (O, C/groups, k)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 1)

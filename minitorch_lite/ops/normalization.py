@@ -1,0 +1,235 @@
+"""Normalization: batch_norm, layer_norm, group_norm, each one fused op with an analytic backward.
+
+    >>> import minitorch_lite as mt
+    >>> import minitorch_lite.nn.functional as F
+    >>> x = mt.tensor([[1.0, 2.0, 3.0], [3.0, 6.0, 9.0]])
+    >>> F.layer_norm(x, (3,))
+    tensor([[-1.2247,  0.0000,  1.2247],
+            [-1.2247,  0.0000,  1.2247]])
+
+All three compute  out = x_hat * weight + bias  with  x_hat = (x - mean) * rstd,  rstd = 1/sqrt(var + eps)
+(biased variance), and differ only in which elements share a mean and variance:
+  batch_norm   per channel, over the batch and all spatial positions   x (N, C, *)
+  layer_norm   per sample, over the trailing `normalized_shape` dims   x (*, normalized_shape)
+  group_norm   per sample and group of channels                        x (N, C, *)
+
+Backward, written once (`_normalized_grad`) for all three. With g = grad * weight and means taken over
+the elements that shared a statistic (m of them):
+
+    dx = rstd * (g - mean(g) - x_hat * mean(g * x_hat))
+
+which is what the chain rule through mean and var gives (the two correction terms are the paths
+through mean and through var). dweight = sum(grad * x_hat), dbias = sum(grad), over the other axes.
+In eval mode batch_norm uses fixed running statistics, so dx is just rstd * g.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from ..autograd.function import Function, array_module
+
+
+def _normalized_grad(g, x_hat, rstd, axes):
+    """dx of x_hat = (x - mean(x)) * rstd when mean and var are taken over `axes`."""
+    mean_g = g.mean(axis=axes, keepdims=True)
+    mean_gx = (g * x_hat).mean(axis=axes, keepdims=True)
+    return rstd * (g - mean_g - x_hat * mean_gx)
+
+
+def _affine(x_hat, params, has_weight, shape):
+    """x_hat * weight + bias, with the parameters reshaped to broadcast (`shape`)."""
+    out = x_hat * params[0].reshape(shape) if has_weight else x_hat.copy()
+    if len(params) > has_weight:
+        out += params[has_weight].reshape(shape)
+    return out
+
+
+def _param_grads(grad, x_hat, params, has_weight, axes, shape):
+    """(dweight, dbias) for the parameters present, summed over `axes` and reshaped to `shape`."""
+    grads = []
+    if has_weight:
+        grads.append((grad * x_hat).sum(axis=axes).reshape(shape))
+    if len(params) > has_weight:
+        grads.append(grad.sum(axis=axes).reshape(shape))
+    return grads
+
+
+class BatchNorm(Function):
+    """x (N, C, *) normalised per channel with the given statistics (`mean`, `rstd`, shaped (1, C, 1...)).
+
+    `training` says whether those statistics came from this batch (then they depend on x, and dx has
+    the correction terms) or are the fixed running ones (eval mode).
+    """
+
+    name = "NativeBatchNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, *params, mean=None, rstd=None, training=True, has_weight=True):
+        x_hat = (x - mean) * rstd
+        ctx.save_for_backward(x_hat, rstd, *params)
+        ctx.meta = (training, has_weight)
+        return _affine(x_hat, params, has_weight, rstd.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_hat, rstd, *params = ctx.saved
+        training, has_weight = ctx.meta
+        axes = (0,) + tuple(range(2, grad.ndim))
+        g = grad * params[0].reshape(rstd.shape) if has_weight else grad
+        dx = _normalized_grad(g, x_hat, rstd, axes) if training else g * rstd
+        return (dx, *_param_grads(grad, x_hat, params, has_weight, axes, (-1,)))
+
+
+class LayerNorm(Function):
+    """x normalised over its last `dims` dims; weight and bias have those dims' shape."""
+
+    name = "NativeLayerNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, *params, dims=1, eps=1e-5, has_weight=True):
+        axes = tuple(range(x.ndim - dims, x.ndim))
+        mean = x.mean(axis=axes, keepdims=True)
+        centred = x - mean
+        var = (centred * centred).mean(axis=axes, keepdims=True)
+        rstd = 1 / array_module(x).sqrt(var + x.dtype.type(eps))
+        x_hat = centred * rstd
+        ctx.save_for_backward(x_hat, rstd, *params)
+        ctx.meta = (axes, has_weight)
+        return _affine(x_hat, params, has_weight, x.shape[x.ndim - dims:])
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_hat, rstd, *params = ctx.saved
+        axes, has_weight = ctx.meta
+        g = grad * params[0] if has_weight else grad
+        batch_axes = tuple(range(grad.ndim - len(axes)))
+        return (_normalized_grad(g, x_hat, rstd, axes),
+                *_param_grads(grad, x_hat, params, has_weight, batch_axes, grad.shape[grad.ndim - len(axes):]))
+
+
+class GroupNorm(Function):
+    """x (N, C, *) normalised per sample over groups of C/groups channels; per-channel affine."""
+
+    name = "NativeGroupNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, *params, groups=1, eps=1e-5, has_weight=True):
+        n, c = x.shape[:2]
+        grouped = x.reshape(n, groups, -1)
+        mean = grouped.mean(axis=2, keepdims=True)
+        centred = grouped - mean
+        var = (centred * centred).mean(axis=2, keepdims=True)
+        rstd = 1 / array_module(x).sqrt(var + x.dtype.type(eps))
+        x_hat = (centred * rstd).reshape(x.shape)
+        channel_shape = (1, c) + (1,) * (x.ndim - 2)
+        ctx.save_for_backward(x_hat, rstd, *params)
+        ctx.meta = (groups, has_weight, channel_shape)
+        return _affine(x_hat, params, has_weight, channel_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_hat, rstd, *params = ctx.saved
+        groups, has_weight, channel_shape = ctx.meta
+        n = grad.shape[0]
+        g = grad * params[0].reshape(channel_shape) if has_weight else grad
+        dx = _normalized_grad(g.reshape(n, groups, -1), x_hat.reshape(n, groups, -1), rstd, 2)
+        axes = (0,) + tuple(range(2, grad.ndim))
+        return (dx.reshape(grad.shape), *_param_grads(grad, x_hat, params, has_weight, axes, (-1,)))
+
+
+# ---- public functions ---------------------------------------------------------------------------------
+
+def _params(weight, bias):
+    return tuple(p for p in (weight, bias) if p is not None), weight is not None
+
+
+def _float_only(input, kernel):
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{input.dtype.word}\'')
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-5):
+    """torch.nn.functional.batch_norm: per-channel normalisation of x (N, C, *).
+
+    training=True normalises with this batch's mean and biased variance and, when running stats are
+    given, updates them in place:  running = (1 - momentum) * running + momentum * batch_stat, using
+    the *unbiased* variance for running_var (as torch does). training=False uses the running stats.
+    """
+    if training:
+        size = input.shape
+        per_channel = math.prod(size) // size[1] if input.ndim > 1 else 0
+        if per_channel == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
+    elif running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    _float_only(input, "batch_norm")
+    c = input.shape[1]
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    x = input._data
+    xp = array_module(x)
+    stat_shape = (1, c) + (1,) * (input.ndim - 2)
+    if training:
+        axes = (0,) + tuple(range(2, input.ndim))
+        mean = x.mean(axis=axes, keepdims=True)
+        centred = x - mean
+        var = (centred * centred).mean(axis=axes, keepdims=True)
+        if running_mean is not None or running_var is not None:
+            _update_running_stats(running_mean, running_var, mean, var, x.size // c, momentum)
+    else:
+        mean = running_mean._data.reshape(stat_shape).astype(x.dtype, copy=False)
+        var = running_var._data.reshape(stat_shape).astype(x.dtype, copy=False)
+    rstd = 1 / xp.sqrt(var + x.dtype.type(eps))
+    params, has_weight = _params(weight, bias)
+    return BatchNorm.apply(input, *params, mean=mean, rstd=rstd, training=training, has_weight=has_weight)
+
+
+def _update_running_stats(running_mean, running_var, mean, var, count, momentum):
+    """running = (1 - momentum) * running + momentum * batch stat, in float64 as torch's CPU kernel."""
+    if running_mean is not None:
+        old = running_mean._data.astype(np.float64)
+        running_mean._data[...] = momentum * mean.reshape(-1).astype(np.float64) + (1 - momentum) * old
+        running_mean._bump_version()
+    if running_var is not None:
+        unbiased = var.reshape(-1).astype(np.float64) * (count / (count - 1))
+        old = running_var._data.astype(np.float64)
+        running_var._data[...] = momentum * unbiased + (1 - momentum) * old
+        running_var._bump_version()
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """torch.nn.functional.layer_norm: normalise over the trailing dims given by `normalized_shape`."""
+    if isinstance(normalized_shape, numbers.Integral):
+        raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, "
+                        "not int")
+    shape = [int(s) for s in normalized_shape]
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and list(t.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                               f"shape {list(t.shape)} and normalized_shape = {shape}")
+    if list(input.shape[input.ndim - len(shape):]) != shape or len(shape) > input.ndim:
+        raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape [*, "
+                           f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    _float_only(input, "LayerNormKernelImpl")
+    params, has_weight = _params(weight, bias)
+    return LayerNorm.apply(input, *params, dims=len(shape), eps=eps, has_weight=has_weight)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """torch.nn.functional.group_norm: normalise each sample over groups of channels."""
+    c = input.shape[1] if input.ndim > 1 else 0
+    if c % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got "
+                           f"input of shape {list(input.shape)} and num_groups={num_groups}")
+    for t in (weight, bias):
+        if t is not None and (t.ndim != 1 or t.numel() != c):
+            raise RuntimeError("Expected weight to be a vector of size equal to the number of channels in "
+                               f"input, but got weight of shape {list(t.shape)} and input of shape "
+                               f"{list(input.shape)}")
+    _float_only(input, "group_norm")
+    params, has_weight = _params(weight, bias)
+    return GroupNorm.apply(input, *params, groups=int(num_groups), eps=eps, has_weight=has_weight)
