@@ -464,3 +464,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     return input / denom
 
+
+# ---- the layers' ops (conv, pooling, normalisation, dropout, embedding, attention) ----------------------
+from ..ops.attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402,F401
+from ..ops.conv import conv1d, conv2d  # noqa: E402,F401
+from ..ops.dropout import dropout, dropout2d  # noqa: E402,F401
+from ..ops.embedding import embedding  # noqa: E402,F401
+from ..ops.normalization import batch_norm, group_norm, layer_norm  # noqa: E402,F401
+from ..ops.padding import pad  # noqa: E402,F401
+from ..ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d, max_pool2d_with_indices  # noqa: E402,F401

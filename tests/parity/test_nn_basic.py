@@ -11,7 +11,6 @@ import pytest
 import torch
 
 import minitorch_lite as mt
-import minitorch_lite.nn  # noqa: F401  (mt.nn)
 from harness import TOLERANCE, TORCH_DTYPE, assert_close, check_op, check_same_error, mt_leaf, random_inputs, torch_leaf
 
 MT_DTYPE = {np.float64: mt.float64, np.float32: mt.float32}
@@ -122,6 +121,44 @@ class TinyVGG:
 
 def test_custom_model_matches_torch(device):
     check_module(TinyVGG.build, [(5, 3, 16)], device=device)
+
+
+def tiny_vgg(L):
+    """The course's chapter-03 TinyVGG (smaller images): conv blocks, pooling, classifier."""
+    nn = L.nn
+
+    def block(c_in):
+        return nn.Sequential(nn.Conv2d(c_in, 4, kernel_size=3, stride=1, padding=1), nn.ReLU(),
+                             nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2))
+
+    return nn.Sequential(OrderedDict([("block_1", block(1)), ("block_2", block(4)),
+                                      ("classifier", nn.Sequential(nn.Flatten(), nn.Linear(4 * 2 * 2, 3)))]))
+
+
+def vit_block(L):
+    """The course's chapter-08 encoder block pieces: LayerNorm, attention, MLP with GELU, residuals."""
+    nn = L.nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.LayerNorm(8)
+            self.msa = nn.MultiheadAttention(8, 2, dropout=0.0, batch_first=True)
+            self.mlp = nn.Sequential(nn.LayerNorm(8), nn.Linear(8, 16), nn.GELU(), nn.Dropout(0.1),
+                                     nn.Linear(16, 8), nn.Dropout(0.1))
+
+        def forward(self, x):
+            y = self.norm(x)
+            x = self.msa(query=y, key=y, value=y, need_weights=False)[0] + x
+            return self.mlp(x) + x
+
+    return Block()
+
+
+@pytest.mark.parametrize("build,shape,train", [(tiny_vgg, (2, 1, 8, 8), True), (vit_block, (2, 5, 8), False)],
+                         ids=["tiny_vgg", "vit_block"])
+def test_course_models_match_torch(build, shape, train, device):
+    check_module(build, [shape], device=device, train=train)
 
 
 def test_inplace_activations_write_the_input():
