@@ -73,9 +73,10 @@ class Target:
     def dtype(self, name):
         return getattr(self.lib, name)
 
-    def tensor(self, array, requires_grad=False):
-        """The NumPy array as a tensor on this device (a private copy, so targets never share memory)."""
-        t = self.lib.from_numpy(np.array(array, copy=True))
+    def tensor(self, array, requires_grad=False, copy=True):
+        """The NumPy array as a tensor on this device: a private copy (so tensors never share memory),
+        or, with copy=False for an array nobody else holds, the array itself on the CPU."""
+        t = self.lib.from_numpy(np.array(array, copy=True) if copy else array)
         if self.device != "cpu":
             t = t.to(self.device)
         if requires_grad:

@@ -18,6 +18,7 @@ the same machine conditions. A crash (a segfault, running out of memory) costs o
 the run. The protocol is one JSON object per line on the worker's stdin and stdout; everything
 the libraries print goes to a log file instead.
 """
+import gc
 import json
 import os
 import subprocess
@@ -104,6 +105,8 @@ def serve(framework, device, threads, tf32):
     configure(threads, tf32=tf32, frameworks=(framework,))
     target = Target(framework, device)
     by_id = {w.id: w for w in all_workloads()}
+    gc.collect()
+    gc.freeze()  # the framework's own objects are never garbage: keep each gc.collect() cheap
     protocol.write(json.dumps(framework_info(framework, device)) + "\n")
     protocol.flush()
     for line in sys.stdin:
