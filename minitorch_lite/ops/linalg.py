@@ -92,27 +92,73 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{len(a)}D and {len(b)}D")
     _check_dtypes(input, other)
-    k_a = a[-1]
-    k_b = b[0] if len(b) == 1 else b[-2]
-    if k_a != k_b:
-        if len(a) == 1 and len(b) == 1:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a[0]}] and src [{b[0]}] to "
-                               f"have the same number of elements, but got {a[0]} and {b[0]} elements "
-                               "respectively")
-        if len(a) == 2 and len(b) == 1:
-            raise RuntimeError(f"size mismatch, got input ({a[0]}), mat ({_fmt(a)}), vec ({b[0]})")
-        if len(a) >= 3 and len(b) >= 3:
-            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                               f"[{a[0]}, {a[-1]}] but got: [{b[0]}, {b[-2]}].")
-        rows = int(np.prod(a[:-1])) if len(a) > 1 else 1
-        cols = b if len(b) == 2 else (b[0], 1) if len(b) == 1 else b[-2:]
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a[-1]} and {_fmt(cols)})")
+    if a[-1] != (b[0] if len(b) == 1 else b[-2]):
+        _raise_matmul_mismatch(_operand(input), _operand(other))
     if len(a) > 2 or len(b) > 2:
         broadcast_shapes(a[:-2], b[:-2])  # torch's message for mismatched batch dims
     result = MatMul.apply(input, other)
     if result.grad_fn is not None:
         result.grad_fn.name = _matmul_name(len(a), len(b))
     return result
+
+
+def _should_fold(a, b):
+    """torch folds a >=3-D operand into one matrix (mm/mv) instead of a batched product when that
+    needs no copy (aten's should_fold, LinearAlgebra.cpp); the path decides which error a size
+    mismatch gives. `a`, `b` are (shape, element strides, requires_grad) of the two operands."""
+    a_larger = len(a[0]) >= len(b[0])
+    big = a if a_larger else _transposed(b)
+    small = b if a_larger else a
+    if not (len(big[0]) >= 3 and len(small[0]) <= 2):
+        return False
+    if small[2]:
+        return True
+    if len(a[0]) == 2:
+        return False
+    shape, strides = big[0], big[1]
+    if not int(np.prod(shape)):
+        return True
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
+
+
+def _operand(t):
+    return t._data.shape, tuple(s // t._data.itemsize for s in t._data.strides), t._requires_grad
+
+
+def _transposed(op):
+    shape, strides, grad = op
+    return shape[:-2] + (shape[-1], shape[-2]), strides[:-2] + (strides[-1], strides[-2]), grad
+
+
+def _raise_matmul_mismatch(a, b):
+    """The inner sizes disagree: raise the error of whichever kernel torch's matmul would have called
+    (its dispatch, as in torch/_decomp/decompositions.py matmul). `a`, `b` as in _should_fold."""
+    sa, sb = a[0], b[0]
+    if len(sa) == 1 and len(sb) == 1:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have "
+                           f"the same number of elements, but got {sa[0]} and {sb[0]} elements respectively")
+    if len(sa) <= 2 and len(sb) <= 2:
+        if len(sb) == 1:
+            raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({_fmt(sa)}), vec ({sb[0]})")
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_fmt(sa if len(sa) == 2 else (1,) + sa)} "
+                           f"and {_fmt(sb)})")
+    if _should_fold(a, b):
+        transpose = len(sb) > len(sa)
+        t1 = _transposed(b)[0] if transpose else sa
+        t2 = (sa if len(sa) == 1 else (sa[1], sa[0])) if transpose else sb
+        rows = int(np.prod(t1[:-1]))
+        if len(t2) == 1:
+            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{t1[-1]}), vec ({t2[0]})")
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{t1[-1]} and {_fmt(t2)})")
+    if len(sa) == 3 and len(sb) == 3 and sa[0] != sb[0]:  # torch squeezes a unit batch that needs grad
+        if sa[0] == 1 and a[2]:
+            _raise_matmul_mismatch((sa[1:], a[1][1:], a[2]), b)
+        if sb[0] == 1 and b[2]:
+            _raise_matmul_mismatch(a, (sb[1:], b[1][1:], b[2]))
+    count = int(np.prod(broadcast_shapes(sa[:-2], sb[:-2])))
+    m2 = sb[0] if len(sb) == 1 else sb[-2]
+    raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{count}, {sa[-1]}] "
+                       f"but got: [{count}, {m2}].")
 
 
 def rmatmul(input, other):
