@@ -12,6 +12,15 @@ generator, grad-mode switches and every op as a function (`mt.exp(x)`, `mt.matmu
 """
 __version__ = "0.1.0"
 
+import warnings as _warnings
+
+from .backend import cpu_memory as _cpu_memory
+
+_cpu_memory.configure()
+# NumPy warns on log(0), overflow in exp, 0/0 ...; torch computes inf/nan silently. Silence those
+# warnings where our ops raise them (only there: user code keeps NumPy's behaviour).
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minitorch_lite\.")
+
 from . import autograd  # first: the engine binds Tensor once tensor.py has loaded
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
