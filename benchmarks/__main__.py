@@ -12,6 +12,7 @@ Prints the table and writes results.json, results.md, results.txt and PNG plots 
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
@@ -87,7 +88,12 @@ def _gpu_note(targets):
             + ". GPU numbers come from benchmarks/gpu_check.sh on a GPU machine.")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM (e.g. from `timeout`) stops the run like Ctrl-C: results are still written
+
+
 def main(argv=None):
+    signal.signal(signal.SIGTERM, _interrupt)
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.readme_from:
         with open(args.readme_from) as f:

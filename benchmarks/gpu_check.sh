@@ -7,7 +7,8 @@
 #   summary.md        device, pass/fail counts and the benchmark table, ready to paste
 # Usage: benchmarks/gpu_check.sh OUTDIR        (any working directory; runs from the repo root)
 # Budget: TEST_TIMEOUT (default 100 s) + BENCH_BUDGET (default 120 s: no workload starts after it)
-# + the workload running then; BENCH_TIMEOUT (default 170 s) is the hard stop.
+# + the workload running then; BENCH_TIMEOUT (default 170 s) is the hard stop (on its SIGTERM the
+# benchmark abandons the running cell and still writes its results).
 set -u
 OUT="${1:?usage: benchmarks/gpu_check.sh OUTDIR}"
 mkdir -p "$OUT"

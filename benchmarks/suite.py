@@ -22,28 +22,37 @@ def run_suite(workloads, targets, threads, dtype="float32", repeat=10, max_time=
     """(rows, worker_info): one row per workload, {id, name, size, group, metric, x, family,
     cells: {target key: cell}}, and each worker's framework_info by target key.
 
-    With `budget` (seconds), no new workload starts once it is spent; the rest are reported as
-    n/a, so a run under a hard time limit still writes its results.
+    With `budget` (seconds), no new workload starts once it is spent; after an interrupt (Ctrl-C,
+    or SIGTERM from `timeout`, see __main__) the cell running is abandoned. Either way the rest
+    are reported as n/a and the run still returns what it measured.
     """
     deadline = None if budget is None else time.monotonic() + budget
     availability = {t.key: t.available() for t in targets}
     workers = {t.key: TargetWorker(t, threads, tf32) for t in targets if availability[t.key][0]}
     bar = _progress_bar(len(workloads) * len(workers), progress)
     rows = []
+    stopped = None  # why the remaining workloads are not run
     try:
         for workload in workloads:
-            out_of_time = deadline is not None and time.monotonic() > deadline
+            if stopped is None and deadline is not None and time.monotonic() > deadline:
+                stopped = f"not run: the time budget of {budget:g} s was spent"
             cells = {}
             for target in targets:
                 ok, why = availability[target.key]
-                if ok and out_of_time:
-                    ok, why = False, f"not run: the time budget of {budget:g} s was spent"
+                if ok and stopped:
+                    ok, why = False, stopped
                 if not ok:
                     cells[target.key] = {"status": "n/a", "reason": why}
                     continue
                 bar.set_description(f"{workload.id} on {target.label}")
-                cells[target.key] = workers[target.key].measure(
-                    workload.id, dtype=dtype, repeat=repeat, max_time=max_time, warmup=warmup)
+                try:
+                    cells[target.key] = workers[target.key].measure(
+                        workload.id, dtype=dtype, repeat=repeat, max_time=max_time, warmup=warmup)
+                except KeyboardInterrupt:
+                    stopped = "not run: the run was interrupted"
+                    cells[target.key] = {"status": "n/a", "reason": stopped}
+                    for worker in workers.values():
+                        worker.kill()
                 bar.update(1)
             rows.append({"id": workload.id, "name": workload.name, "size": workload.size,
                          "group": workload.group, "metric": workload.metric, "x": workload.x,

@@ -92,6 +92,13 @@ class TargetWorker:
             self.process.wait()
             self.process = None
 
+    def kill(self):
+        """Stop the worker now, abandoning the cell it is measuring (after an interrupt)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
 
 def serve(framework, device, threads, tf32):
     """The worker's loop: read a request, measure, answer, until stdin closes."""
