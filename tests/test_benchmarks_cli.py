@@ -20,11 +20,19 @@ def _run(*args):
     return result.stdout
 
 
+# An earlier run, as --compare reads it: one cell 1 s slower than anything measured now.
+OLD_RUN = {"machine": {"date": "2020-01-01", "commit": "old", "cpu_model": "?"},
+           "rows": [{"id": "add[1e3]", "metric": "time", "cells": {"minitorch_lite:cpu": {
+               "status": "ok", "median": 1.0, "q1": 0.9, "q3": 1.1}}}]}
+
+
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
+    old = out / "old.json"
+    old.write_text(json.dumps(OLD_RUN))
     stdout = _run("--quick", "--filter", r"^(add|sum)\[1e3\]$", "--repeat", "3", "--max-time", "0.02",
-                  "--warmup", "0", "--device", "cpu", "--out", str(out))
+                  "--warmup", "0", "--device", "cpu", "--out", str(out), "--compare", str(old))
     return out, stdout
 
 
@@ -50,13 +58,11 @@ def test_writes_markdown_and_plots(first_run):
     assert (out / "time_vs_size.png").exists() is False  # one size per op: no curve to draw
 
 
-def test_compare_with_an_earlier_run(first_run, tmp_path):
-    out, _ = first_run
-    stdout = _run("--quick", "--filter", r"^add\[1e3\]$", "--repeat", "3", "--max-time", "0.02",
-                  "--warmup", "0", "--device", "cpu", "--framework", "mt", "--out", str(tmp_path),
-                  "--compare", str(out / "results.json"))
-    assert "new/old" in stdout and "mt cpu" in stdout
-    assert "Change vs" in (tmp_path / "results.md").read_text()
+def test_compare_with_an_earlier_run(first_run):
+    out, stdout = first_run
+    assert "new/old" in stdout and "Change vs 2020-01-01" in (out / "results.md").read_text()
+    line = next(ln for ln in stdout.splitlines() if ln.startswith("add") and "mt cpu" in ln)
+    assert "faster" in line  # microseconds now vs 1 s then, beyond both spreads
 
 
 def test_readme_insertion(first_run, tmp_path):
