@@ -18,12 +18,9 @@ saved models under ./models).
 """
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # figures are returned and saved, never shown in a window
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+from matplotlib.figure import Figure  # figures without pyplot: no window, no global state
+import torch
+from torch import nn
 
 WEIGHT, BIAS = 0.7, 0.3
 
@@ -159,7 +156,8 @@ def model_reprs(seed=42):
 
 def plot_predictions(train_data, train_labels, test_data, test_labels, predictions=None):
     """The course's plot: training data in blue, test data in green, predictions in red."""
-    figure, axes = plt.subplots(figsize=(10, 7))
+    figure = Figure(figsize=(10, 7))
+    axes = figure.subplots()
     axes.scatter(train_data, train_labels, c="b", s=4, label="Training data")
     axes.scatter(test_data, test_labels, c="g", s=4, label="Testing data")
     if predictions is not None:
@@ -171,7 +169,8 @@ def plot_predictions(train_data, train_labels, test_data, test_labels, predictio
 def plot_loss_curves(train_loss, test_loss, every=10):
     """Train and test loss against the epoch, sampled every `every` epochs as the course logs them."""
     epochs = list(range(0, len(train_loss), every))
-    figure, axes = plt.subplots(figsize=(8, 5))
+    figure = Figure(figsize=(8, 5))
+    axes = figure.subplots()
     axes.plot(epochs, [train_loss[e] for e in epochs], label="Train loss")
     axes.plot(epochs, [test_loss[e] for e in epochs], label="Test loss")
     axes.set_title("Training and test loss curves")
@@ -199,7 +198,6 @@ def main(output_dir="."):
         reloaded = save_and_reload(model_class, path)
         print(f"saved and reloaded {path}: {reloaded['load_message']}, "
               f"same predictions: {reloaded['all_equal']}")
-    plt.close("all")
 
 
 if __name__ == "__main__":

@@ -35,14 +35,11 @@ import random
 from pathlib import Path
 from timeit import default_timer as timer
 
-import matplotlib
-
-matplotlib.use("Agg")  # figures are returned and saved, never shown in a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-from torch.utils.data import DataLoader, Dataset, Subset  # noqa: E402
+from matplotlib.figure import Figure  # figures without pyplot: no window, no global state
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, Subset
 
 BATCH_SIZE = 32
 RAW_FILES = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -91,8 +88,9 @@ def is_standin(root):
 
 
 def to_tensor(image):
-    """torchvision's ToTensor for a uint8 HxW image: float32 [1, H, W] in [0, 1]."""
-    return image.unsqueeze(0).to(torch.float32).div(255)
+    """torchvision's ToTensor for a uint8 HxW image: [1, H, W] in [0, 1], of the default float
+    dtype (float32 unless changed with torch.set_default_dtype)."""
+    return image.unsqueeze(0).to(torch.get_default_dtype()).div(255)
 
 
 class FashionMNIST(Dataset):
@@ -460,7 +458,7 @@ def model_summaries(seed=42):
 def plot_samples(dataset, class_names, rows=4, cols=4, seed=42):
     """A grid of random training images with their class names."""
     torch.manual_seed(seed)
-    figure = plt.figure(figsize=(9, 9))
+    figure = Figure(figsize=(9, 9))
     for i in range(1, rows * cols + 1):
         random_idx = torch.randint(0, len(dataset), size=[1]).item()
         img, label = dataset[random_idx]
@@ -473,7 +471,7 @@ def plot_samples(dataset, class_names, rows=4, cols=4, seed=42):
 
 def plot_predictions_grid(samples, labels, pred_classes, class_names, nrows=3, ncols=3):
     """Each sample with 'Pred | Truth' in green when right and red when wrong."""
-    figure = plt.figure(figsize=(9, 9))
+    figure = Figure(figsize=(9, 9))
     for i, sample in enumerate(samples):
         axes = figure.add_subplot(nrows, ncols, i + 1)
         axes.imshow(sample.squeeze(), cmap="gray")
@@ -487,7 +485,8 @@ def plot_predictions_grid(samples, labels, pred_classes, class_names, nrows=3, n
 def plot_confusion_matrix(confmat, class_names):
     """The matrix as a heat map with the counts written in, like mlxtend's plot_confusion_matrix."""
     confmat = np.asarray(confmat)
-    figure, axes = plt.subplots(figsize=(10, 7))
+    figure = Figure(figsize=(10, 7))
+    axes = figure.subplots()
     axes.imshow(confmat, cmap="Blues")
     threshold = confmat.max() / 2
     for (row, col), count in np.ndenumerate(confmat):
@@ -519,7 +518,6 @@ def main(argv=None):
     class_names = FashionMNIST.classes
     plot_confusion_matrix(record["confusion_matrix"], class_names).savefig(
         Path(args.output_dir) / "03_confusion_matrix.png")
-    plt.close("all")
 
 
 if __name__ == "__main__":

@@ -76,7 +76,6 @@ def test_plots_return_figures():
     assert figure.axes[0].collections[2].get_offsets().shape == (10, 2)
     figure = ours.plot_loss_curves(record["train_loss"], record["test_loss"], every=5)
     assert [len(line.get_xdata()) for line in figure.axes[0].lines] == [4, 4]
-    matplotlib.pyplot.close("all")
 
 
 def _run_main(module, cwd):

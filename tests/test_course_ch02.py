@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import matplotlib.figure
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -105,7 +104,6 @@ def test_decision_boundary_plot(model, make_data):
     assert [axes.get_title() for axes in figure.axes] == ["model Train", "model Test"]
     xx, yy, y_pred = ours.decision_boundary_grid(model(ours), data[0], data[1])
     assert xx.shape == yy.shape == y_pred.shape == (101, 101)
-    plt.close("all")
 
 
 @pytest.mark.slow  # two fresh interpreters training five models, one importing torch: ~20-60 s

@@ -25,15 +25,13 @@ writes the decision-boundary plots).
 """
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # figures are returned and saved, never shown in a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import minitorch_lite as mt  # noqa: E402
-from sklearn.datasets import make_blobs, make_circles  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
-from minitorch_lite import nn  # noqa: E402
+from matplotlib import colormaps
+from matplotlib.figure import Figure  # figures without pyplot: no window, no global state
+import numpy as np
+import minitorch_lite as mt
+from sklearn.datasets import make_blobs, make_circles
+from sklearn.model_selection import train_test_split
+from minitorch_lite import nn
 
 RANDOM_SEED = 42
 NUM_CLASSES = 4
@@ -308,10 +306,10 @@ def decision_boundary_grid(model, X, y, steps=101):
 def plot_decision_boundary(model, X, y, axes=None):
     """Shade the grid by the model's predicted class and scatter the points by their true class."""
     if axes is None:
-        axes = plt.subplots(figsize=(6, 6))[1]
+        axes = Figure(figsize=(6, 6)).subplots()
     xx, yy, y_pred = decision_boundary_grid(model, X, y)
-    axes.contourf(xx, yy, y_pred, cmap=plt.cm.RdYlBu, alpha=0.7)
-    axes.scatter(X[:, 0], X[:, 1], c=y, s=40, cmap=plt.cm.RdYlBu)
+    axes.contourf(xx, yy, y_pred, cmap=colormaps["RdYlBu"], alpha=0.7)
+    axes.scatter(X[:, 0], X[:, 1], c=y, s=40, cmap=colormaps["RdYlBu"])
     axes.set_xlim(xx.min(), xx.max())
     axes.set_ylim(yy.min(), yy.max())
     return axes.figure
@@ -320,7 +318,8 @@ def plot_decision_boundary(model, X, y, axes=None):
 def plot_train_test_boundaries(model, data, title=""):
     """The course's side-by-side figure: the boundary over the training and the test points."""
     X_train, y_train, X_test, y_test = data
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 6))
+    figure = Figure(figsize=(12, 6))
+    left, right = figure.subplots(1, 2)
     plot_decision_boundary(model, X_train, y_train, axes=left)
     left.set_title(f"{title} Train".strip())
     plot_decision_boundary(model, X_test, y_test, axes=right)
@@ -330,8 +329,9 @@ def plot_train_test_boundaries(model, data, title=""):
 
 def plot_data(X, y, title=""):
     """The raw data, coloured by label."""
-    figure, axes = plt.subplots(figsize=(6, 6))
-    axes.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap=plt.cm.RdYlBu)
+    figure = Figure(figsize=(6, 6))
+    axes = figure.subplots()
+    axes.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap=colormaps["RdYlBu"])
     axes.set_title(title)
     return figure
 
@@ -354,8 +354,7 @@ def main(output_dir="."):
             plot_train_test_boundaries(model, make_data(), title=name).savefig(
                 output_dir / f"02_decision_boundary_{name}.png")
         print(summary)
-        plt.close("all")
-
+    
 
 if __name__ == "__main__":
     main()

@@ -32,18 +32,15 @@ import random
 from pathlib import Path
 from timeit import default_timer as timer
 
-import matplotlib
+from matplotlib.figure import Figure  # figures without pyplot: no window, no global state
+import numpy as np
 
-matplotlib.use("Agg")  # figures are returned and saved, never shown in a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-import minitorch_lite as mt  # noqa: E402
-from minitorch_lite import nn  # noqa: E402
-from minitorch_lite.metrics import ConfusionMatrix  # noqa: E402
-from minitorch_lite.utils.data import DataLoader, Subset  # noqa: E402
-from minitorch_lite.vision import datasets, transforms  # noqa: E402
-from minitorch_lite.vision.standin import is_standin  # noqa: E402
+import minitorch_lite as mt
+from minitorch_lite import nn
+from minitorch_lite.metrics import ConfusionMatrix
+from minitorch_lite.utils.data import DataLoader, Subset
+from minitorch_lite.vision import datasets, transforms
+from minitorch_lite.vision.standin import is_standin
 
 BATCH_SIZE = 32
 
@@ -407,7 +404,7 @@ def model_summaries(seed=42):
 def plot_samples(dataset, class_names, rows=4, cols=4, seed=42):
     """A grid of random training images with their class names."""
     mt.manual_seed(seed)
-    figure = plt.figure(figsize=(9, 9))
+    figure = Figure(figsize=(9, 9))
     for i in range(1, rows * cols + 1):
         random_idx = mt.randint(0, len(dataset), size=[1]).item()
         img, label = dataset[random_idx]
@@ -420,7 +417,7 @@ def plot_samples(dataset, class_names, rows=4, cols=4, seed=42):
 
 def plot_predictions_grid(samples, labels, pred_classes, class_names, nrows=3, ncols=3):
     """Each sample with 'Pred | Truth' in green when right and red when wrong."""
-    figure = plt.figure(figsize=(9, 9))
+    figure = Figure(figsize=(9, 9))
     for i, sample in enumerate(samples):
         axes = figure.add_subplot(nrows, ncols, i + 1)
         axes.imshow(sample.squeeze(), cmap="gray")
@@ -434,7 +431,8 @@ def plot_predictions_grid(samples, labels, pred_classes, class_names, nrows=3, n
 def plot_confusion_matrix(confmat, class_names):
     """The matrix as a heat map with the counts written in, like mlxtend's plot_confusion_matrix."""
     confmat = np.asarray(confmat)
-    figure, axes = plt.subplots(figsize=(10, 7))
+    figure = Figure(figsize=(10, 7))
+    axes = figure.subplots()
     axes.imshow(confmat, cmap="Blues")
     threshold = confmat.max() / 2
     for (row, col), count in np.ndenumerate(confmat):
@@ -466,7 +464,6 @@ def main(argv=None):
     class_names = datasets.FashionMNIST.classes
     plot_confusion_matrix(record["confusion_matrix"], class_names).savefig(
         Path(args.output_dir) / "03_confusion_matrix.png")
-    plt.close("all")
 
 
 if __name__ == "__main__":
