@@ -210,7 +210,7 @@ def _draw_chunk(labels, uniform):
         return (low + (high - low) * uniform((n,))).reshape(n, 1, 1)
 
     # affine jitter, applied as its inverse to the pixel grid: shape coords = A^-1 (grid - shift)
-    scale = per_image(0.75, 1.1)
+    scale = per_image(0.9, 1.2)
     aspect = per_image(0.85, 1.15)
     angle = per_image(-0.21, 0.21)           # about +-12 degrees
     shear = per_image(-0.15, 0.15)
@@ -241,7 +241,7 @@ def _draw_chunk(labels, uniform):
     shade[b] += (_ellipse(x[b], y[b], cx, cy, rx, ry) < 0) * strength
 
     # texture: plain (half of the objects), horizontal stripes (a quarter) or a gradient (a quarter)
-    brightness = per_image(0.35, 1.0)
+    brightness = per_image(0.5, 1.0)
     pattern = uniform((n,))
     amount, freq, phase = per_image(0.15, 0.5), per_image(6.0, 16.0), per_image(0.0, 6.283)
     texture = np.ones((n, _SIZE, _SIZE), np.float32)
