@@ -1,4 +1,4 @@
-"""2-D (and 1-D) convolution: im2col + one batched matrix product forward, GEMMs + col2im backward.
+"""2-D (and 1-D) convolution: im2col + one batched matrix product forward, GEMMs backward.
 
     >>> import minitorch_lite as mt
     >>> import minitorch_lite.nn.functional as F
@@ -14,13 +14,18 @@ The maths (cross-correlation, as in torch), with L = Ho*Wo output pixels and K =
 
     forward    cols = im2col(pad(x))              (N, groups, K, L)     every window as a column
                out  = W (groups, O/g, K) @ cols   (N, groups, O/g, L)   batched GEMM, already NCHW
-    backward   dW   = sum_n grad[n] @ cols[n].T   GEMM against the saved columns
-               dcol = W.T @ grad                  GEMM, then col2im folds the columns onto dx
+    backward   dW   = sum_n grad[n] @ cols[n].T   GEMM against the columns (recomputed from x)
+               dx   = stride 1: a convolution of the padded grad with W flipped and transposed
+                      (one more im2col + GEMM); other strides: W.T @ grad, folded back by col2im
                db   = grad summed over N, H, W
 
-See backend/im2col.py for the two memory kernels. The columns are kept from forward for dW, so
-backward never redoes the im2col copy; dx is skipped entirely when the input needs no gradient
-(the first layer of a network), which saves the col2im pass.
+See backend/im2col.py for the memory kernels. Design choices, all measured on a TinyVGG step:
+  * the columns are *not* kept for backward (they are 9x the input for a 3x3 kernel); backward
+    saves only x and redoes the im2col copy, into a reused scratch buffer. Fresh multi-MB arrays
+    every step cost more (the OS maps and zeroes new pages) than the copy itself.
+  * dx as a transposed convolution is ~2x faster than GEMM + col2im, whose overlapping adds are
+    memory-bound; col2im remains for strided convolutions.
+  * dx and dW are skipped when not needed (the first layer's input needs no gradient).
 """
 import numbers
 import warnings
@@ -46,28 +51,28 @@ class Convolution(Function):
             x, weight = x[:, :, None, :], weight[:, :, None, :]
         n, c, h, w = x.shape
         o, _, kh, kw = weight.shape
-        padded = _zero_pad(x, padding)
-        hp, wp = padded.shape[2:]
+        hp, wp = h + sum(padding[0]), w + sum(padding[1])
         oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
         ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-        cols = im2col(padded, (kh, kw), stride, dilation, (oh, ow)).reshape(n, groups, -1, oh * ow)
+        cols = _columns(x, padding, (kh, kw), stride, dilation, (oh, ow), groups)
         w3 = weight.reshape(groups, o // groups, -1)
         out = xp.matmul(w3, cols).reshape(n, o, oh, ow)
         if bias:
             out += bias[0].reshape(o, 1, 1)
-        ctx.save_for_backward(cols, w3)
-        ctx.meta = (x.shape, weight.shape, (hp, wp), stride, padding, dilation, (oh, ow), one_d, bool(bias))
+        ctx.save_for_backward(x, w3)
+        ctx.meta = (weight.shape, (hp, wp), stride, padding, dilation, (oh, ow), one_d, bool(bias), groups)
         return out[:, :, 0, :] if one_d else out
 
     @staticmethod
     def backward(ctx, grad):
-        cols, w3 = ctx.saved
-        x_shape, w_shape, padded_size, stride, padding, dilation, out_size, one_d, has_bias = ctx.meta
+        x, w3 = ctx.saved
+        w_shape, padded_size, stride, padding, dilation, out_size, one_d, has_bias, groups = ctx.meta
         xp = array_module(grad)
-        n, groups = cols.shape[:2]
+        x_shape, n = x.shape, x.shape[0]
         g = grad.reshape(n, groups, w3.shape[1], -1)  # (N, groups, O/g, L)
         grad_w = grad_x = None
         if ctx.needs_input_grad[1]:
+            cols = _columns(x, padding, w_shape[2:], stride, dilation, out_size, groups)  # recomputed: see top
             grad_w = xp.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(w_shape)
             if one_d:
                 grad_w = grad_w[:, :, 0, :]
@@ -85,6 +90,12 @@ class Convolution(Function):
             grad_b = grad.sum(axis=(0, 2) if one_d else (0, 2, 3)) if ctx.needs_input_grad[2] else None
             return grad_x, grad_w, grad_b
         return grad_x, grad_w
+
+
+def _columns(x, padding, kernel, stride, dilation, out_size, groups):
+    """im2col of the zero-padded x, grouped: (N, groups, C/groups*kH*kW, Ho*Wo), in scratch memory."""
+    cols = im2col(_zero_pad(x, padding), kernel, stride, dilation, out_size)
+    return cols.reshape(x.shape[0], groups, -1, cols.shape[-1])
 
 
 def _zero_pad(x, pairs):

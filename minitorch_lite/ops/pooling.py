@@ -80,17 +80,17 @@ def _window_max(x, kernel, stride, padding, dilation, out_size):
     view, padded_size = _padded_windows(x, kernel, stride, padding, dilation, out_size, _lowest(x.dtype))
     best = view[:, 0, 0].copy()
     where = xp.zeros(best.shape, dtype=np.int16)
-    is_float = x.dtype.kind == "f"
+    nan_aware = x.dtype.kind == "f" and bool(xp.isnan(x).any())  # one pass; the NaN rule only if needed
     for i in range(kernel[0]):
         for j in range(kernel[1]):
             if i == j == 0:
                 continue
             v = view[:, i, j]
             better = v > best
-            if is_float:
+            if nan_aware:
                 better |= xp.isnan(v)
-            xp.copyto(best, v, where=better)
-            xp.copyto(where, i * kernel[1] + j, where=better)
+            xp.putmask(where, better, i * kernel[1] + j)
+            xp.maximum(best, v, out=best)  # keeps `best` on ties and propagates NaN
     return best, where, padded_size
 
 
@@ -117,8 +117,16 @@ class MaxPool2d(Function):
         grad = grad.reshape(where.shape)
         grid = xp.zeros(where.shape[:1] + tuple(padded_size), dtype=grad.dtype)
         zero = grad.dtype.type(0)
+        # fast path: hit * grad equals where(hit, grad, 0) for finite grads, and when windows do not
+        # overlap every pixel is written by one offset only, so it can be stored instead of added
+        disjoint = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
+        fast = disjoint and bool(xp.isfinite(grad).all())
         for offset, region in _offset_slices(kernel, stride, dilation, out_size):
-            grid[region] += xp.where(where == offset, grad, zero)
+            hit = where == offset
+            if fast:
+                xp.multiply(hit, grad, out=grid[region])
+            else:
+                grid[region] += xp.where(hit, grad, zero)
         h, w = shape[-2:]
         return grid[:, padding[0]:padding[0] + h, padding[1]:padding[1] + w].reshape(shape)
 
