@@ -120,8 +120,12 @@ def describe(workers=None):
     }
 
 
+def _threads(n):
+    return f"{n} thread" if n == 1 else f"{n} threads"
+
+
 def _blas_text(blas):
-    return ", ".join(f"{b.get('internal_api')} {b.get('version')} ({b.get('num_threads')} threads)"
+    return ", ".join(f"{b.get('internal_api')} {b.get('version')} ({_threads(b.get('num_threads'))})"
                      if "internal_api" in b else b.get("note", "?") for b in blas) or "no BLAS found"
 
 
@@ -130,7 +134,7 @@ def _worker_text(key, info):
     if info.get("error"):
         return f"{label}: {info['error']}"
     if info["framework"] == "torch":
-        text = f"{label}: torch {info['version']}, {info['threads']} threads" + (", MKL" if info.get("mkl") else "")
+        text = f"{label}: torch {info['version']}, {_threads(info['threads'])}" + (", MKL" if info.get("mkl") else "")
     else:
         text = f"{label}: minitorch_lite {info['version']}, NumPy {info['numpy']}, BLAS {_blas_text(info['blas'])}"
     if info.get("gpu"):
