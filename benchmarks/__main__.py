@@ -18,7 +18,7 @@ import time
 
 from . import report
 from .targets import DEVICES, FRAMEWORKS, Target
-from .workloads import SUITES, select
+from .workloads import select
 
 README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "README.md")
 SUITE_DEFAULTS = {"quick": {"repeat": 5, "max_time": 0.05, "warmup": 0.03},
@@ -113,6 +113,10 @@ def main(argv=None):
     from .machine import BackgroundLoad, describe
     from .suite import run_suite
 
+    targets = [Target(fw, dev) for dev in args.devices for fw in args.frameworks]
+    if not any(t.available()[0] for t in targets):
+        print("nothing to run: " + "; ".join(f"{t.label}: {t.available()[1]}" for t in targets), file=sys.stderr)
+        return 2
     probe = BackgroundLoad()
     time.sleep(0.5)
     busy = probe.stop()["background_cores"]
@@ -120,7 +124,6 @@ def main(argv=None):
         print(f"warning: other processes are using {busy:.1f} of {probe.cores} cores right now. Multithreaded "
               "code (torch's ops, BLAS) stalls when its threads wait for busy cores, so its timings will be "
               "slow and noisy; wait for a quiet machine, or compare at --threads 1.", file=sys.stderr)
-    targets = [Target(fw, dev) for dev in args.devices for fw in args.frameworks]
     notes = [n for n in [_gpu_note(targets)] if n]
     started = time.perf_counter()
     load = BackgroundLoad()
