@@ -148,6 +148,7 @@ def main(argv=None):
         "elapsed_s": time.perf_counter() - started,
     }
     run["settings"]["command"] = run["settings"]["command"].strip()
+    report.check_results(run)
 
     compare_rows = old = None
     if args.compare:

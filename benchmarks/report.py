@@ -57,6 +57,41 @@ def _spread(cell):
     return f" ±{50 * (cell['q3'] - cell['q1']) / cell['median']:.0f}%"
 
 
+# ---------------------------------------------------------------- do both frameworks compute the same?
+
+CHECK_RTOL = {"float32": 1e-3, "float64": 1e-6}
+
+
+def check_results(run):
+    """Add row["check"][device] = {"agree", "rel_diff"} comparing the fingerprints (what the first
+    step returned) of minitorch_lite and torch: a workload timed on different work is worthless.
+
+    rel_diff = |sum_mt - sum_torch| / max(abs_sum): float32 sums of many terms differ in the last
+    bits, and a training epoch drifts a little (different BLAS rounding compounds over 1,875 steps),
+    hence a loose tolerance; a wrong input, model or op is off by far more.
+    """
+    rtol = CHECK_RTOL.get(run["settings"]["dtype"], 1e-3)
+    for row in run["rows"]:
+        row["check"] = {}
+        for device in ("cpu", "cuda"):
+            a = row["cells"].get(f"minitorch_lite:{device}") or {}
+            b = row["cells"].get(f"torch:{device}") or {}
+            fa, fb = a.get("fingerprint"), b.get("fingerprint")
+            if not fa or not fb:
+                continue
+            scale = max(fa["abs_sum"], fb["abs_sum"], 1e-30)
+            rel = max(abs(fa["sum"] - fb["sum"]), abs(fa["abs_sum"] - fb["abs_sum"])) / scale
+            row["check"][device] = {"agree": fa["n"] == fb["n"] and rel <= rtol, "rel_diff": rel}
+
+
+def _check_mark(row, device, notes):
+    check = row.get("check", {}).get(device)
+    if check is None or check["agree"]:
+        return ""
+    return " " + notes.ref(f"{row['id']} on {device}: minitorch_lite and torch returned different results "
+                           f"(relative difference {check['rel_diff']:.2g})")
+
+
 # ---------------------------------------------------------------- building the table
 
 class Notes:
@@ -144,7 +179,7 @@ def build_table(run):
                 line += [_cell_text(cells.get(k), row["metric"], notes) for k in keys]
                 if both:
                     r = _ratio(cells.get(keys[0]), cells.get(keys[1]))
-                    line.append(format_ratio(r) if r else "")
+                    line.append((format_ratio(r) if r else "") + _check_mark(row, device, notes))
             if "cuda" in devices and "cpu" in devices:
                 for fw in frameworks:
                     r = _ratio(cells.get(f"{fw}:cpu"), cells.get(f"{fw}:cuda"))
@@ -156,6 +191,16 @@ def build_table(run):
     return header, sections, notes
 
 
+def _check_summary(run):
+    checks = [c for row in run["rows"] for c in row.get("check", {}).values()]
+    if not checks:
+        return "results: no workload ran in both frameworks, nothing to compare"
+    differ = sum(not c["agree"] for c in checks)
+    worst = max(c["rel_diff"] for c in checks)
+    return (f"results: the first step's output of mt and torch compared on {len(checks)} rows: "
+            f"{len(checks) - differ} agree, {differ} differ (largest relative difference {worst:.2g})")
+
+
 def _legend(run):
     settings = run["settings"]
     lines = [
@@ -165,6 +210,7 @@ def _legend(run):
         "time = median per iteration, ±x% = half the interquartile range relative to the median; "
         "mt/torch > 1 means minitorch_lite is slower; "
         "GPU speed-up = CPU time / GPU time of the same framework; memory rows: peak extra bytes.",
+        _check_summary(run),
     ]
     return lines
 

@@ -83,6 +83,27 @@ def measure_memory(step, target, runs=3):
     return summarise([float(p) for p in peaks])
 
 
+def fingerprint(result):
+    """A few numbers summarising what a step returned (tensors, numbers, tuples of them), so the
+    report can check that both frameworks computed the same thing: {n, sum, abs_sum}, or None."""
+    parts = []
+
+    def collect(value):
+        if isinstance(value, (tuple, list)):
+            for v in value:
+                collect(v)
+        elif isinstance(value, (bool, int, float)):
+            parts.append(np.array([value], dtype=np.float64))
+        elif hasattr(value, "detach"):
+            parts.append(np.asarray(value.detach().cpu().numpy(), dtype=np.float64).ravel())
+
+    collect(result)
+    if not parts:
+        return None
+    values = np.concatenate(parts)
+    return {"n": int(values.size), "sum": float(values.sum()), "abs_sum": float(np.abs(values).sum())}
+
+
 def measure_cell(workload, target, dtype, repeat, max_time, warmup):
     """Build the workload on the target and measure it: the result cell for the report.
 
@@ -96,6 +117,8 @@ def measure_cell(workload, target, dtype, repeat, max_time, warmup):
     except Exception as err:  # a real failure: shown as an error, with its message
         return {"status": "error", "reason": _reason(err)}
     try:
+        first = fingerprint(step())  # the first call: a check value, and part of the warm-up
+        target.sync()
         if workload.metric == "memory":
             cell = measure_memory(step, target)
         else:
@@ -108,6 +131,7 @@ def measure_cell(workload, target, dtype, repeat, max_time, warmup):
         step = None
         gc.collect()
     cell["status"] = "ok"
+    cell["fingerprint"] = first
     rate = workload.rate(cell["median"], np.dtype(dtype).itemsize)
     cell["rate"] = list(rate) if rate else None
     return cell

@@ -336,11 +336,13 @@ def _chain_builder(backward_only):
             def step():
                 x.grad = None
                 y.backward(seed, retain_graph=True)
+                return x.grad
             return step
 
         def step():
             x.grad = None
             _chain(x).backward(seed)
+            return x.grad
         return step
     return build
 

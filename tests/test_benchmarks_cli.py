@@ -46,8 +46,9 @@ def test_measures_both_frameworks(first_run):
             assert cell["status"] == "ok", cell
             assert 0 < cell["min"] <= cell["q1"] <= cell["median"] <= cell["q3"] <= cell["max"]
             assert cell["samples"] >= 3 and cell["rate"][1] == "GB/s"
+        assert row["check"]["cpu"]["agree"]  # both frameworks computed the same result
     assert run["settings"]["threads"] >= 1 and run["machine"]["cpu_count"] >= 1
-    assert "mt/torch cpu" in stdout and "add" in stdout
+    assert "mt/torch cpu" in stdout and "2 agree, 0 differ" in stdout
 
 
 def test_writes_markdown_and_plots(first_run):
@@ -63,6 +64,18 @@ def test_compare_with_an_earlier_run(first_run):
     assert "new/old" in stdout and "Change vs 2020-01-01" in (out / "results.md").read_text()
     line = next(ln for ln in stdout.splitlines() if ln.startswith("add") and "mt cpu" in ln)
     assert "faster" in line  # microseconds now vs 1 s then, beyond both spreads
+
+
+def test_different_results_are_flagged(first_run):
+    from benchmarks import report
+    out, _ = first_run
+    run = json.loads((out / "results.json").read_text())
+    fingerprint = run["rows"][0]["cells"]["torch:cpu"]["fingerprint"]
+    fingerprint["sum"] += 0.01 * fingerprint["abs_sum"]  # as if torch had computed something else
+    report.check_results(run)
+    assert not run["rows"][0]["check"]["cpu"]["agree"] and run["rows"][1]["check"]["cpu"]["agree"]
+    text = report.render_text(run)
+    assert "1 agree, 1 differ" in text and "returned different results" in text
 
 
 def test_readme_insertion(first_run, tmp_path):
