@@ -80,6 +80,7 @@ class Function:
     differentiable = True
     is_view = False
     saved = ()            # arrays kept for backward (set by save_for_backward); None once freed
+    saves_inputs = True   # False for ops that save only their output: no input versions to record
     _versions = ()        # (tensor, version) pairs of saved inputs: in-place changes are caught
     _tensor_hooks = None  # hooks registered on the non-leaf tensor this node produced
     _retained = None      # weakref to that tensor when it asked for retain_grad()
@@ -134,7 +135,7 @@ class Function:
                                y.grad_fn or (y if y._requires_grad else None))
             else:
                 ctx.parents = tuple(t.grad_fn or (t if t._requires_grad else None) for t in inputs)
-            if ctx.saved:
+            if ctx.saved and cls.saves_inputs:
                 ctx._versions = _saved_versions(ctx.saved, inputs)
             out._requires_grad = True
             out.grad_fn = ctx

@@ -34,10 +34,14 @@ def normalize_dims(dim, ndim):
 
 def shape_arg(size):
     """Sizes given as varargs `(2, 3)`, a tuple/list/Size `((2, 3),)` or a 0-d/1-d tensor."""
-    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+    if len(size) == 1 and type(size[0]) is not int:
         size = size[0]
-    if isinstance(size, Tensor):
-        size = size.tolist()
+        if isinstance(size, Tensor):
+            size = size.tolist()
+        elif isinstance(size, numbers.Integral):  # a NumPy integer
+            return (int(size),)
+    if all(type(s) is int for s in size):  # the common case, without the slow ABC checks below
+        return tuple(size)
     try:
         out = tuple(int(s) if isinstance(s, numbers.Integral) or isinstance(s, Tensor) else _bad_size(s)
                     for s in size)

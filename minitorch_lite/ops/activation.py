@@ -22,12 +22,14 @@ def _xp(array):
 
 
 class Softmax(Function):
+    saves_inputs = False  # backward needs only the output
+
     @staticmethod
     def forward(ctx, x, dim=-1):
         xp = _xp(x)
-        shifted = x - x.max(axis=dim, keepdims=True)
-        e = xp.exp(shifted, out=shifted)
-        out = e / e.sum(axis=dim, keepdims=True)
+        out = x - x.max(axis=dim, keepdims=True)
+        xp.exp(out, out=out)            # in place: one buffer for the whole forward
+        out /= out.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -35,15 +37,19 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved
-        return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True))
+        g = grad * out
+        g -= out * g.sum(axis=ctx.dim, keepdims=True)  # out * (grad - sum(grad * out)), one buffer less
+        return g
 
 
 class LogSoftmax(Function):
+    saves_inputs = False  # backward needs only the output
+
     @staticmethod
     def forward(ctx, x, dim=-1):
         xp = _xp(x)
-        shifted = x - x.max(axis=dim, keepdims=True)
-        out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        out = x - x.max(axis=dim, keepdims=True)
+        out -= xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -51,7 +57,9 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved
-        return grad - _xp(out).exp(out) * grad.sum(axis=ctx.dim, keepdims=True)
+        g = _xp(out).exp(out)
+        g *= grad.sum(axis=ctx.dim, keepdims=True)
+        return grad - g
 
 
 class Gelu(Function):

@@ -38,6 +38,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    saves_inputs = False  # backward needs only the output
+
     @staticmethod
     def forward(ctx, x):
         out = _xp(x).exp(x)
@@ -96,6 +98,8 @@ class Log10(Function):
 
 
 class Sqrt(Function):
+    saves_inputs = False  # backward needs only the output
+
     @staticmethod
     def forward(ctx, x):
         out = _xp(x).sqrt(x)
@@ -108,6 +112,8 @@ class Sqrt(Function):
 
 
 class Rsqrt(Function):
+    saves_inputs = False  # backward needs only the output
+
     @staticmethod
     def forward(ctx, x):
         out = 1 / _xp(x).sqrt(x)
@@ -143,6 +149,8 @@ class Cos(Function):
 
 
 class Tanh(Function):
+    saves_inputs = False  # backward needs only the output
+
     @staticmethod
     def forward(ctx, x):
         out = _xp(x).tanh(x)
@@ -156,6 +164,8 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
+    saves_inputs = False  # backward needs only the output
+
     @staticmethod
     def forward(ctx, x):
         xp = _xp(x)
@@ -184,9 +194,11 @@ def _zero_like(x):
 
 
 class Relu(Function):
+    saves_inputs = False  # backward needs only the output
+
     @staticmethod
     def forward(ctx, x):
-        out = _xp(x).maximum(x, _zero_like(x))
+        out = np.maximum(x, _zero_like(x)) if type(x) is np.ndarray else array_module(x).maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 
@@ -207,6 +219,8 @@ class Abs(Function):
 
 
 class Reciprocal(Function):
+    saves_inputs = False  # backward needs only the output
+
     @staticmethod
     def forward(ctx, x):
         out = 1 / x

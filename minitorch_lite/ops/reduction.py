@@ -70,8 +70,8 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False, dtype=None):
         ctx.meta = (x.shape, axes, keepdim)
-        if dtype is None and type(x) is np.ndarray:
-            return np.add.reduce(x, axis=axes, keepdims=keepdim)  # skips ndarray.sum's wrapper layers
+        if dtype is None and type(x) is np.ndarray:  # np.add.reduce skips ndarray.sum's wrapper layers
+            return np.add.reduce(x, axes) if not keepdim else np.add.reduce(x, axes, keepdims=True)
         return x.sum(axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
@@ -516,6 +516,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
     if isinstance(p, str):
         if p not in ("fro",):
             raise RuntimeError(f"norm: unsupported norm type {p!r}")
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:  # 'fro' over a tuple is a matrix norm
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
         p = 2.0
     if dtype is not None:
         input = cast(input, dtypes.as_dtype(dtype))
