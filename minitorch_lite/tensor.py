@@ -697,7 +697,7 @@ CUDA_TENSOR_TYPES = {name: _make_type(name[:-6], t.dtype, cuda=True)
                      for name, t in _TENSOR_TYPES_BY_NAME.items()}
 
 _function.Tensor = Tensor
-_function._make = Tensor._make
+_function._as_array = _as_array
 
 
 # ---- the maths, bound from ops/ (each name -> the function that runs it) -----------------------------

@@ -26,6 +26,8 @@ An op is a subclass with two static methods that work on raw arrays (NumPy or Cu
 and an input requires grad, keeps `ctx` as the result's `grad_fn`: the node the engine later calls
 `backward` on. `ctx` *is* the node, so there is one small object per recorded op.
 """
+import numpy as np
+
 from ..backend.device import device_of_array
 from .grad_mode import GradMode
 
@@ -126,10 +128,14 @@ class Function:
                     _device_error(dev, t._device)
             out_data = cls.forward(ctx, *[t._data for t in inputs], **params)
             needs_grad = any(t._requires_grad for t in inputs)
-        out = _make(out_data, dev)
+        out = _new(Tensor)  # Tensor._make, inlined: this runs once per op
+        out._data = out_data if type(out_data) is _ndarray else _as_array(out_data)
+        out._device = dev
+        out._grad = out._base = out._hooks = None
+        out._vc = 0
         if needs_grad and GradMode.enabled and cls.differentiable:
             if n == 1:
-                ctx.parents = (x.grad_fn or (x if x._requires_grad else None),)
+                ctx.parents = (x.grad_fn or x,)  # x requires grad, so it is a node or a leaf
             elif n == 2:
                 ctx.parents = (x.grad_fn or (x if x._requires_grad else None),
                                y.grad_fn or (y if y._requires_grad else None))
@@ -139,6 +145,9 @@ class Function:
                 ctx._versions = _saved_versions(ctx.saved, inputs)
             out._requires_grad = True
             out.grad_fn = ctx
+        else:
+            out._requires_grad = False
+            out.grad_fn = None
         if cls.is_view:
             mark_view(out, x)
         return out
@@ -179,7 +188,8 @@ class AccumulateGrad:
 
 
 _new = object.__new__
-_make = None  # Tensor._make, bound by tensor.py with Tensor
+_ndarray = np.ndarray
+_as_array = None  # tensor._as_array, bound by tensor.py with Tensor
 
 
 def _check_broadcast(a, b):
