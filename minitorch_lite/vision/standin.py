@@ -21,11 +21,18 @@ How an image is drawn (all vectorised over a chunk of images at once):
   2. a random affine jitter (scale, aspect, rotation, shear, shift) applied to the pixel grid;
   3. anti-aliased edges, darker details (coat opening, collar, buttons, laces, straps),
      brightness, a texture (plain, stripes or gradient) and pixel noise.
-On chapter 03's models (3 epochs, SGD lr 0.1, batch 32) it gives accuracies of the same order
-as the real data, a linear model lower than a small CNN; the numbers are not comparable to
-published Fashion-MNIST results.
+Measured with torch on chapter 03's seeded flow (manual_seed(42), SGD lr 0.1, batch 32, test
+accuracy after epochs 1/2/3): FashionMNISTModelV0 (linear) 82.2 / 80.2 / 83.8 %, V1 (with ReLUs)
+63.2 / 72.8 / 74.4 %, V2 (TinyVGG) 89.9 / 90.1 / 96.4 % -- the same ranking and, for V0 and V1,
+about the values the course reports on the real data (83 %, 75 %, 88 %). These are not
+Fashion-MNIST results and must not be compared with published ones. (As on any data, TinyVGG at
+lr 0.1 can die in its first hundred batches for some seeds: its ReLUs all switch off and accuracy
+stays at 10 %. Chapter 03's seed 42 trains.)
 
-Deterministic: the same (n_train, n_test, seed) give the same bytes on the same NumPy build.
+Cost: about 3.6 s for the full 70,000 images on one idle core (NumPy).
+
+Deterministic: the same (n_train, n_test, seed) give the same bytes on the same NumPy build
+(images are drawn in chunks of _CHUNK, which is part of the definition).
 Randomness comes only from NumPy's PCG64 bit stream turned into uniform floats (a stream NumPy
 keeps stable); transcendental functions may differ in the last bit between platforms, which can
 move a rare pixel by one grey level.
@@ -212,9 +219,9 @@ def _draw_chunk(labels, uniform):
     # affine jitter, applied as its inverse to the pixel grid: shape coords = A^-1 (grid - shift)
     scale = per_image(0.9, 1.2)
     aspect = per_image(0.85, 1.15)
-    angle = per_image(-0.21, 0.21)           # about +-12 degrees
+    angle = per_image(-0.26, 0.26)           # about +-15 degrees
     shear = per_image(-0.15, 0.15)
-    tx, ty = per_image(-0.15, 0.15), per_image(-0.15, 0.15)
+    tx, ty = per_image(-0.2, 0.2), per_image(-0.2, 0.2)
     cos, sin = np.cos(angle), np.sin(angle)
     dx, dy = gx - tx, gy - ty
     rx, ry = cos * dx + sin * dy, -sin * dx + cos * dy
