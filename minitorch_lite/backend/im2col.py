@@ -49,10 +49,16 @@ def scratch(like, shape):
     buffers = getattr(_workspace, "buffers", None)
     if buffers is None:
         buffers = _workspace.buffers = {}
-    key = (xp.__name__, getattr(getattr(like, "device", None), "id", None))  # one per GPU under CuPy
+    gpu = getattr(getattr(like, "device", None), "id", None)  # CuPy: one buffer per GPU
+    key = (xp.__name__, gpu)
     buffer = buffers.get(key)
     if buffer is None or buffer.nbytes < nbytes:
-        buffer = buffers[key] = xp.empty(max(nbytes, 1), dtype=xp.uint8)
+        if gpu is None:
+            buffer = xp.empty(max(nbytes, 1), dtype=xp.uint8)
+        else:
+            with like.device:  # allocate on the array's GPU, not the current one
+                buffer = xp.empty(max(nbytes, 1), dtype=xp.uint8)
+        buffers[key] = buffer
     return buffer[:nbytes].view(like.dtype).reshape(shape)
 
 
