@@ -395,3 +395,28 @@ def test_module_mode_and_missing_names(tmp_path):
     assert output.splitlines() == ["tensor([0., 1.]) True",
                                    "ModuleNotFoundError: No module named 'torch.distributed'",
                                    "AttributeError"]
+
+
+def test_install_in_a_fresh_interpreter():
+    """What a notebook does: install() first, then plain `import torch` code."""
+    code = textwrap.dedent("""
+        from minitorch_lite import as_torch
+        torch = as_torch.install()
+        import minitorch_lite as mt
+        import minitorch_lite.vision
+        import torch as imported, torchvision, torchinfo, torchmetrics
+        from torch import nn
+        from torch.utils.data import DataLoader
+        assert imported is torch is as_torch.install() and as_torch.is_installed()
+        assert nn is mt.nn and DataLoader is mt.utils.data.DataLoader and torch.Tensor is mt.Tensor
+        assert torchvision.datasets is minitorch_lite.vision.datasets
+        assert torchinfo.summary.__module__ == "minitorch_lite._shims.torchinfo"
+        print(torch.__version__, torchvision.__version__, torchmetrics.Accuracy.__module__)
+        """)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [f"2.13.0+minitorch_lite.{mt.__version__}",
+                                     f"0.28.0+minitorch_lite.{mt.__version__}",
+                                     "minitorch_lite.metrics"]
