@@ -45,7 +45,6 @@ class Convolution(Function):
 
     @staticmethod
     def forward(ctx, x, weight, *bias, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
-        xp = array_module(x)
         one_d = x.ndim == 3  # conv1d runs as a conv2d over a height-1 image
         if one_d:
             x, weight = x[:, :, None, :], weight[:, :, None, :]
@@ -140,7 +139,6 @@ def _input_grad_as_convolution(g, w3, w_shape, x_shape, padding, dilation):
     One im2col + one GEMM, as in forward; measured ~2x faster than GEMM + col2im, whose
     overlapping strided adds are memory-bound.
     """
-    xp = array_module(g)
     n, groups, o_g, _ = g.shape
     o, c_g, kh, kw = w_shape
     (pt, pb), (pl, pr) = padding
