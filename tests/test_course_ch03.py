@@ -162,8 +162,10 @@ def test_full_size_matches_torch(full_root, name):
 
 @pytest.mark.slow  # 200 TinyVGG steps in float64 in both frameworks: ~25 s
 def test_tinyvgg_drift_is_float32_rounding(full_root):
-    """In float64 the same 200 SGD steps of TinyVGG agree to ~1e-13 (observed 2.6e-13), where in
-    float32 they drift apart: the computation is the same, only its rounding differs."""
+    """In float64 the same 200 SGD steps of TinyVGG stay together (observed 2.6e-13 to 1.4e-10
+    relative, depending on the data: the ~6% per step amplification turns float64's 1e-16 into
+    up to ~1e-10), where in float32 they drift apart by 1e-2: the computation is the same, only
+    its rounding differs. The bounds below leave that margin and are still 1e5 below float32's."""
     torch_dtype, mt_dtype = torch.get_default_dtype(), mt.get_default_dtype()
     torch.set_default_dtype(torch.float64)
     mt.set_default_dtype(mt.float64)
@@ -174,6 +176,6 @@ def test_tinyvgg_drift_is_float32_rounding(full_root):
         torch.set_default_dtype(torch_dtype)
         mt.set_default_dtype(mt_dtype)
     assert actual["final.block_1.0.weight"].dtype == np.float64
-    np.testing.assert_allclose(actual["batch_losses"], expected["batch_losses"], rtol=1e-10,
-                               atol=1e-11)
-    assert_records_match(_without_timing(expected), _without_timing(actual), rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(actual["batch_losses"], expected["batch_losses"], rtol=1e-7,
+                               atol=1e-8)
+    assert_records_match(_without_timing(expected), _without_timing(actual), rtol=1e-7, atol=1e-8)
