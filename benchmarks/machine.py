@@ -184,9 +184,12 @@ class BackgroundLoad:
         self.start = self._snapshot()
 
     def _snapshot(self):
+        # our own CPU time includes the benchmark's worker processes once they have been reaped
+        # (their times are then in children_user/children_system): they are not "other" processes
         own = os.times()
         busy, total = _busy_and_total_jiffies() if self.available else (0, 0)
-        return busy, total, own.user + own.system, time.monotonic()
+        mine = own.user + own.system + own.children_user + own.children_system
+        return busy, total, mine, time.monotonic()
 
     def stop(self):
         """{'background_cores': other processes' average CPU use in cores, 'loadavg': 1-min load}."""
