@@ -136,8 +136,13 @@ def full_root(tmp_path_factory):
 @pytest.mark.slow  # the whole chapter at full size in both frameworks: several minutes
 @pytest.mark.parametrize("name", ["v0", "v1", "v2"])
 def test_full_size_matches_torch(full_root, name):
-    expected = theirs.train_model(name, root=full_root, epochs=3)
-    actual = ours.train_model(name, root=full_root, epochs=3)
+    # TinyVGG at the course's lr 0.1 is at the edge of stability on the stand-in: whether it dies
+    # in its second epoch (accuracy 10%) hinges on float32 rounding, so either framework's run can
+    # land on either side (minitorch_lite's and PyTorch's on one thread die, PyTorch's on two
+    # threads trains). Compared in the stable regime, lr 0.05, where both train to ~94%.
+    lr = 0.05 if name == "v2" else 0.1
+    expected = theirs.train_model(name, root=full_root, epochs=3, lr=lr)
+    actual = ours.train_model(name, root=full_root, epochs=3, lr=lr)
     assert (actual["n_train"], actual["n_test"]) == (60000, 10000)
     assert len(actual["batch_losses"]) == len(expected["batch_losses"]) == 3 * 1875
     if name in ("v0", "v1"):
@@ -146,13 +151,12 @@ def test_full_size_matches_torch(full_root, name):
         assert_records_match(_without_timing(expected), _without_timing(actual), rtol=1e-4,
                              atol=1e-5, tolerances=_tolerances(1875, 313))
         return
-    # TinyVGG: the two runs start equal to float32 rounding, but SGD at lr 0.1 on this network
-    # amplifies rounding differences (in the convolution and matmul sums) by ~6% per step: the
+    # TinyVGG: the two runs start equal to float32 rounding, but SGD on this network amplifies
+    # rounding differences (in the convolution and matmul sums) by a few percent per step: the
     # batch losses drift apart by 1e-6 (relative) around batch 50 and by 1e-2 around batch 150,
     # as two PyTorch builds with different BLAS libraries would. After that they are two
-    # trajectories of the same training, so the end results agree only statistically (observed:
-    # test accuracy 94.9% vs 95.7%, 95.5% of the test predictions the same). The float64 test
-    # below shows the drift is rounding, not a difference in what is computed.
+    # trajectories of the same training, so the end results agree only statistically. The float64
+    # test below shows the drift is rounding, not a difference in what is computed.
     np.testing.assert_allclose(actual["batch_losses"][:40], expected["batch_losses"][:40],
                                rtol=1e-4, atol=1e-5)
     assert abs(actual["eval.model_acc"] - expected["eval.model_acc"]) < 2.0
