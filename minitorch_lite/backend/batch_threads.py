@@ -1,0 +1,81 @@
+"""Per-image work on several CPU cores: split a batch into one contiguous chunk per thread.
+
+    >>> import numpy as np
+    >>> out = np.empty(6)
+    >>> def squares(start, stop):
+    ...     out[start:stop] = np.arange(start, stop) ** 2
+    >>> for_batch_chunks(squares, 6, work=6)
+    >>> out
+    array([ 0.,  1.,  4.,  9., 16., 25.])
+
+Why: NumPy computes copies and elementwise work on one core; only its BLAS uses more, and a
+GEMM as small as one image's convolution gains little from that. torch spreads every kernel over
+`get_num_threads()` cores. A convolution's per-image work (the im2col copy and the GEMM) is
+independent across images, and NumPy releases the GIL in both, so Python threads that each take a
+slice of the batch run truly in parallel. Measured on 2 cores, TinyVGG's 10->10 channel 3x3
+convolution forward on a batch of 32: 1.65 ms serial, 0.86 ms in two chunks. While chunks run,
+BLAS is held to one thread (threads.one_blas_thread): the chunks already fill the cores.
+
+Results do not depend on the thread count: every image is computed by the same calls whichever
+thread runs it, and callers keep any sum *across* images outside the chunks.
+"""
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from .. import threads
+
+# Below this many elements per chunk, handing work to another thread (~20 us) costs more than
+# it saves.
+MIN_CHUNK_WORK = 1 << 18
+
+_pool = None
+_pool_size = 0
+_pool_pid = None  # a forked child inherits the pool object but not its threads: it needs its own
+_pool_lock = threading.Lock()
+_inside = threading.local()  # set in pool workers: a nested split runs serially (no deadlock)
+
+
+def for_batch_chunks(fn, n, work):
+    """Call fn(start, stop) for contiguous chunks covering range(n), one per thread, and wait.
+
+    `work` is the number of elements the whole batch touches; the batch is split only where each
+    chunk gets at least MIN_CHUNK_WORK of it. fn must write only its own slice of any output.
+    The calling thread runs the first chunk itself. An exception in any chunk is raised here.
+    """
+    chunks = min(threads.get_num_threads(), n, work // MIN_CHUNK_WORK)
+    if chunks <= 1 or getattr(_inside, "active", False):
+        fn(0, n)
+        return
+    bounds = [n * i // chunks for i in range(chunks + 1)]
+    pool = _get_pool(chunks - 1)
+    with threads.one_blas_thread():  # the chunks are the parallelism: no BLAS threads on top
+        futures = [pool.submit(_run_inside, fn, bounds[i], bounds[i + 1]) for i in range(1, chunks)]
+        try:
+            _run_inside(fn, bounds[0], bounds[1])
+        finally:
+            for future in futures:
+                future.exception()  # wait for every chunk before any output is used or freed
+    for future in futures:
+        future.result()  # re-raise the first worker error, if any
+
+
+def _run_inside(fn, start, stop):
+    _inside.active = True
+    try:
+        fn(start, stop)
+    finally:
+        _inside.active = False
+
+
+def _get_pool(workers):
+    """A process-wide pool with at least `workers` threads (grown when set_num_threads grows)."""
+    global _pool, _pool_size, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_size < workers or _pool_pid != os.getpid():
+            old = _pool if _pool_pid == os.getpid() else None
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="minitorch-batch")
+            _pool_size, _pool_pid = workers, os.getpid()
+            if old is not None:
+                old.shutdown(wait=False)
+        return _pool
