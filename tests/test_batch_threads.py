@@ -1,5 +1,5 @@
 """Batch chunks on several threads (backend/batch_threads.py): coverage, errors, and convolutions
-that give the same bits whichever way the batch is split."""
+and max pooling that give the same bits whichever way the batch is split."""
 import threading
 
 import numpy as np
@@ -93,5 +93,36 @@ def test_convolution_gives_the_same_bits_split_or_not(name, dtype, monkeypatch):
     monkeypatch.setattr(batch_threads, "MIN_CHUNK_WORK", 1)
     monkeypatch.setattr(mt.threads, "_num_threads", 3)
     split = _conv_run(name, dtype)
+    for a, b in zip(whole, split):
+        np.testing.assert_array_equal(a, b)
+
+
+POOLS = {  # name: (input, max_pool2d keyword arguments); integer-valued inputs make ties
+    "disjoint": (np.random.default_rng(1).integers(0, 4, (6, 3, 8, 8)), dict(kernel_size=2)),
+    "overlapping_padded": (np.random.default_rng(2).standard_normal((5, 2, 9, 7)),
+                           dict(kernel_size=3, stride=2, padding=1)),
+    "dilated_ceil": (np.random.default_rng(3).standard_normal((4, 3, 10, 10)),
+                     dict(kernel_size=2, dilation=2, ceil_mode=True)),
+    "nan": (np.where(np.arange(6 * 2 * 6 * 6).reshape(6, 2, 6, 6) % 7 == 0, np.nan,
+                     np.random.default_rng(4).standard_normal((6, 2, 6, 6))), dict(kernel_size=2)),
+}
+
+
+def _pool_run(name, dtype):
+    data, kwargs = POOLS[name]
+    x = mt.tensor(data, dtype=dtype, requires_grad=True)
+    out, indices = F.max_pool2d(x, return_indices=True, **kwargs)
+    out.backward(mt.tensor(np.random.default_rng(0).standard_normal(out.shape), dtype=dtype))
+    return [t.detach().numpy().copy() for t in (out, indices, x.grad)]
+
+
+@pytest.mark.parametrize("dtype", [mt.float32, mt.float64])
+@pytest.mark.parametrize("name", sorted(POOLS))
+def test_max_pooling_gives_the_same_bits_split_or_not(name, dtype, monkeypatch):
+    monkeypatch.setattr(batch_threads, "MIN_CHUNK_WORK", 1 << 62)
+    whole = _pool_run(name, dtype)
+    monkeypatch.setattr(batch_threads, "MIN_CHUNK_WORK", 1)
+    monkeypatch.setattr(mt.threads, "_num_threads", 3)
+    split = _pool_run(name, dtype)
     for a, b in zip(whole, split):
         np.testing.assert_array_equal(a, b)

@@ -24,6 +24,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import threads
+from ..autograd.function import array_module
 
 # Below this many elements per chunk, handing work to another thread (~20 us) costs more than
 # it saves.
@@ -34,6 +35,15 @@ _pool_size = 0
 _pool_pid = None  # a forked child inherits the pool object but not its threads: it needs its own
 _pool_lock = threading.Lock()
 _inside = threading.local()  # set in pool workers: a nested split runs serially (no deadlock)
+
+
+def split_batch(fn, x, work):
+    """Run fn(start, stop) over the first axis of array x: NumPy in chunks on several cores,
+    CuPy in one call (a GPU kernel is parallel already)."""
+    if array_module(x).__name__ == "numpy":
+        for_batch_chunks(fn, x.shape[0], work)
+    else:
+        fn(0, x.shape[0])
 
 
 def for_batch_chunks(fn, n, work):

@@ -35,7 +35,7 @@ import numbers
 import warnings
 
 from ..autograd.function import Function, array_module
-from ..backend.batch_threads import for_batch_chunks
+from ..backend.batch_threads import split_batch
 from ..backend.im2col import col2im, im2col
 
 
@@ -61,13 +61,13 @@ class Convolution(Function):
         w3 = weight.reshape(groups, o // groups, -1)
         out = array_module(x).empty((n, groups, o // groups, oh * ow), dtype=x.dtype)
 
-        def images(start, stop):  # the whole forward of images start..stop (see _per_image)
+        def images(start, stop):  # the whole forward of images start..stop (see split_batch)
             cols = _columns(x[start:stop], padding, (kh, kw), stride, dilation, (oh, ow), groups)
             _group_matmul(w3, cols, out=out[start:stop])
             if bias:
                 out[start:stop] += bias[0].reshape(groups, o // groups, 1)
 
-        _per_image(images, x, n * w3.shape[2] * oh * ow)
+        split_batch(images, x, n * w3.shape[2] * oh * ow)
         out = out.reshape(n, o, oh, ow)
         ctx.save_for_backward(x, w3)
         ctx.meta = (weight.shape, (hp, wp), stride, padding, dilation, (oh, ow), one_d, bool(bias), groups)
@@ -89,7 +89,7 @@ class Convolution(Function):
         if per_image_w:
             dw_per_image = xp.empty((n,) + w3.shape, dtype=grad.dtype)  # summed over images below
 
-        def images(start, stop):  # per-image backward work of images start..stop (see _per_image)
+        def images(start, stop):  # per-image backward work of images start..stop (see split_batch)
             if per_image_w:
                 cols = _columns(x[start:stop], padding, w_shape[2:], stride, dilation, out_size, groups)
                 xp.matmul(g[start:stop], cols.transpose(0, 1, 3, 2), out=dw_per_image[start:stop])
@@ -99,7 +99,7 @@ class Convolution(Function):
                 ).reshape(stop - start, -1)
 
         if per_image_w or transposed:
-            _per_image(images, x, n * w3.shape[2] * g.shape[-1] * (per_image_w + transposed))
+            split_batch(images, x, n * w3.shape[2] * g.shape[-1] * (per_image_w + transposed))
         if need_w:
             if per_image_w:
                 grad_w = dw_per_image.sum(axis=0)  # outside the chunks: same sum for any thread count
@@ -123,15 +123,6 @@ class Convolution(Function):
             grad_b = grad.sum(axis=(0, 2) if one_d else (0, 2, 3)) if ctx.needs_input_grad[2] else None
             return grad_x, grad_w, grad_b
         return grad_x, grad_w
-
-
-def _per_image(fn, x, work):
-    """Run fn(start, stop) over the batch of x: on NumPy in chunks on several cores (each image's
-    im2col copy and GEMM are independent; see backend/batch_threads.py), on the GPU in one call."""
-    if array_module(x).__name__ == "numpy":
-        for_batch_chunks(fn, x.shape[0], work)
-    else:
-        fn(0, x.shape[0])
 
 
 def _group_matmul(w3, cols, out=None):
