@@ -85,16 +85,21 @@ def _conv_run(name, dtype):
     return [t.detach().numpy().copy() for t in (out, x.grad, w.grad) + ((b.grad,) if b is not None else ())]
 
 
+def _assert_same_bits_split_or_not(run, monkeypatch):
+    """run() -> arrays, once with the batch whole and once split into as many chunks as allowed."""
+    monkeypatch.setattr(batch_threads, "MIN_CHUNK_WORK", 1 << 62)
+    whole = run()
+    monkeypatch.setattr(batch_threads, "MIN_CHUNK_WORK", 1)
+    monkeypatch.setattr(mt.threads, "_num_threads", 3)
+    split = run()
+    for a, b in zip(whole, split, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("dtype", [mt.float32, mt.float64])
 @pytest.mark.parametrize("name", sorted(CONVS))
 def test_convolution_gives_the_same_bits_split_or_not(name, dtype, monkeypatch):
-    monkeypatch.setattr(batch_threads, "MIN_CHUNK_WORK", 1 << 62)
-    whole = _conv_run(name, dtype)
-    monkeypatch.setattr(batch_threads, "MIN_CHUNK_WORK", 1)
-    monkeypatch.setattr(mt.threads, "_num_threads", 3)
-    split = _conv_run(name, dtype)
-    for a, b in zip(whole, split):
-        np.testing.assert_array_equal(a, b)
+    _assert_same_bits_split_or_not(lambda: _conv_run(name, dtype), monkeypatch)
 
 
 POOLS = {  # name: (input, max_pool2d keyword arguments); integer-valued inputs make ties
@@ -119,10 +124,4 @@ def _pool_run(name, dtype):
 @pytest.mark.parametrize("dtype", [mt.float32, mt.float64])
 @pytest.mark.parametrize("name", sorted(POOLS))
 def test_max_pooling_gives_the_same_bits_split_or_not(name, dtype, monkeypatch):
-    monkeypatch.setattr(batch_threads, "MIN_CHUNK_WORK", 1 << 62)
-    whole = _pool_run(name, dtype)
-    monkeypatch.setattr(batch_threads, "MIN_CHUNK_WORK", 1)
-    monkeypatch.setattr(mt.threads, "_num_threads", 3)
-    split = _pool_run(name, dtype)
-    for a, b in zip(whole, split):
-        np.testing.assert_array_equal(a, b)
+    _assert_same_bits_split_or_not(lambda: _pool_run(name, dtype), monkeypatch)

@@ -5,6 +5,7 @@ the same seeded models; the records are compared batch by batch. By default at r
 training and 256 test images, one epoch); the full-size run (60,000 / 10,000, three epochs) is
 marked slow.
 """
+import contextlib
 import os
 import subprocess
 import sys
@@ -146,10 +147,20 @@ def test_full_size_matches_torch(full_root, name):
     assert (actual["n_train"], actual["n_test"]) == (60000, 10000)
     assert len(actual["batch_losses"]) == len(expected["batch_losses"]) == 3 * 1875
     if name in ("v0", "v1"):
-        # The linear models stay together for all 5,625 SGD steps (observed: batch losses within
-        # 7e-7, weights within 2e-6, every test prediction the same).
+        # The linear models stay together to float32 rounding, every test prediction the same.
+        # V0 for all 5,625 SGD steps (observed: batch losses within 7e-7). V1's ReLUs amplify
+        # rounding late in training: its batch losses agree within 1e-5 up to step 4,583, then
+        # drift to 2e-4 (weights 7e-5) by the end; in float64 all 5,625 steps agree to 1.3e-15
+        # (test_mlp_late_drift_is_float32_rounding), so it is rounding, not another computation.
+        # Hence V1's looser bounds on those keys, 5x the observed drift, after a tight prefix.
+        tolerances = _tolerances(1875, 313)
+        if name == "v1":
+            np.testing.assert_allclose(actual["batch_losses"][:4500], expected["batch_losses"][:4500],
+                                       rtol=1e-4, atol=1e-5)
+            tolerances.update({key: (1e-3, 1e-3) for key in expected
+                               if key == "batch_losses" or key.startswith("final.")})
         assert_records_match(_without_timing(expected), _without_timing(actual), rtol=1e-4,
-                             atol=1e-5, tolerances=_tolerances(1875, 313))
+                             atol=1e-5, tolerances=tolerances)
         return
     # TinyVGG: the two runs start equal to float32 rounding, but SGD on this network amplifies
     # rounding differences (in the convolution and matmul sums) by a few percent per step: the
@@ -170,16 +181,35 @@ def test_tinyvgg_drift_is_float32_rounding(full_root):
     relative, depending on the data: the ~6% per step amplification turns float64's 1e-16 into
     up to ~1e-10), where in float32 they drift apart by 1e-2: the computation is the same, only
     its rounding differs. The bounds below leave that margin and are still 1e5 below float32's."""
-    torch_dtype, mt_dtype = torch.get_default_dtype(), mt.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    mt.set_default_dtype(mt.float64)
-    try:
+    with _float64_defaults():
         expected = theirs.train_model("v2", root=full_root, n_train=6400, n_test=320, epochs=1)
         actual = ours.train_model("v2", root=full_root, n_train=6400, n_test=320, epochs=1)
-    finally:
-        torch.set_default_dtype(torch_dtype)
-        mt.set_default_dtype(mt_dtype)
     assert actual["final.block_1.0.weight"].dtype == np.float64
     np.testing.assert_allclose(actual["batch_losses"], expected["batch_losses"], rtol=1e-7,
                                atol=1e-8)
     assert_records_match(_without_timing(expected), _without_timing(actual), rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.slow  # V1 for three full epochs in float64 in both frameworks: ~20 s
+def test_mlp_late_drift_is_float32_rounding(full_root):
+    """V1's float32 runs drift apart by 2e-4 in their last thousand steps; in float64 all 5,625
+    steps agree (observed 1.3e-15): the same computation, rounded differently."""
+    with _float64_defaults():
+        expected = theirs.train_model("v1", root=full_root, epochs=3)
+        actual = ours.train_model("v1", root=full_root, epochs=3)
+    assert actual["final.layer_stack.1.weight"].dtype == np.float64
+    assert_records_match(_without_timing(expected), _without_timing(actual), rtol=1e-10,
+                         atol=1e-12, tolerances=_tolerances(1875, 313))
+
+
+@contextlib.contextmanager
+def _float64_defaults():
+    """Both frameworks create float64 tensors and parameters inside the block."""
+    torch_dtype, mt_dtype = torch.get_default_dtype(), mt.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    mt.set_default_dtype(mt.float64)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(torch_dtype)
+        mt.set_default_dtype(mt_dtype)

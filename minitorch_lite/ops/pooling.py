@@ -87,14 +87,14 @@ def _window_max(x, kernel, stride, padding, dilation, out_size):
     nan_aware = x.dtype.kind == "f" and bool(xp.isnan(x).any())  # one pass; the NaN rule only if needed
 
     def planes(start, stop):  # the (image, channel) planes start..stop, on one core
-        top, at, windows_ = best[start:stop], where[start:stop], view[start:stop]
-        top[...] = windows_[:, 0, 0]
+        top, at, window_view = best[start:stop], where[start:stop], view[start:stop]
+        top[...] = window_view[:, 0, 0]
         at[...] = 0
         for i in range(kernel[0]):
             for j in range(kernel[1]):
                 if i == j == 0:
                     continue
-                v = windows_[:, i, j]
+                v = window_view[:, i, j]
                 better = v > top
                 if nan_aware:
                     better |= xp.isnan(v)
