@@ -3,7 +3,8 @@
     >>> import minitorch_lite as mt
     >>> x = mt.ones(4, requires_grad=True)
     >>> y = x * 2
-    >>> y[1:3].mul_(10)              # changes y's memory through a view
+    >>> y[1:3].mul_(10)              # changes y's memory through a view (as torch prints it)
+    tensor([20., 20.], grad_fn=<AsStridedBackward0>)
     >>> y.sum().backward(); x.grad
     tensor([ 2., 20., 20.,  2.])
 

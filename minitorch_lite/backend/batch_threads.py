@@ -26,8 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from .. import threads
 from ..autograd.function import array_module
 
-# Below this many elements per chunk, handing work to another thread (~20 us) costs more than
-# it saves.
+# Below this many elements per chunk, handing work to another thread and back costs more than it
+# saves (measured on 2 cores: TinyVGG's first convolution, 225k elements of im2col, went from
+# 200 us to 340 us when split in two; the next one, 2.3M elements, from 2.3 ms to 1.2 ms).
 MIN_CHUNK_WORK = 1 << 18
 
 _pool = None

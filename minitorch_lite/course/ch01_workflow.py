@@ -3,7 +3,7 @@
     >>> from minitorch_lite.course.ch01_workflow import train_model_0
     >>> record = train_model_0(epochs=100)
     >>> record["initial_weights"], record["initial_bias"]
-    (array([0.3367], dtype=float32), array([0.1288], dtype=float32))
+    (array([0.33669037], dtype=float32), array([0.1288094], dtype=float32))
 
 The workflow: make data (y = 0.7 x + 0.3), split it 80/20, build a model, pick a loss (L1) and an
 optimizer (SGD, lr 0.01), run the training loop, evaluate in inference mode, plot, save the
