@@ -844,9 +844,10 @@ loaded_model_2_results = eval_model(loaded_model_2, test_dataloader, nn.CrossEnt
 mt.isclose(mt.tensor(results["model_2 (lr 0.05)"]["model_loss"]), mt.tensor(loaded_model_2_results["model_loss"]),
            atol=1e-08, rtol=0.0001)'''),
     md("## PyTorch gives the same numbers\n`reference/ch03_computer_vision.py` trains the same "
-       "three seeded models in PyTorch on the same files. The two linear models stay equal to "
-       "float32 rounding for all 5,625 steps. TinyVGG starts equal too, but SGD on it amplifies "
-       "rounding differences (in the order the convolution sums are added up) by a few percent "
+       "three seeded models in PyTorch on the same files. The two linear models stay together for "
+       "all 5,625 steps and make the same test predictions (V1's ReLUs let float32 rounding grow "
+       "to 2e-4 in the last epoch's losses; in float64 it stays at 1e-15). TinyVGG starts equal "
+       "too, but SGD on it amplifies rounding differences (in the order the convolution sums are added up) by a few percent "
        "per step, so after a hundred or so batches the two runs are two trajectories of the same "
        "training: their end results agree closely, not to the last digit. (In float64 the same "
        "steps agree to 1e-10 or better: `tests/test_course_ch03.py`.)\n\nThat is also why "
