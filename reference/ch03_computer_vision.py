@@ -15,9 +15,10 @@ three models, and then predictions, a confusion matrix and a saved model.
 
 torchvision, torchmetrics and mlxtend are not installed here, so this module writes out the little
 of them the course uses: `FashionMNIST` reads torchvision's on-disk layout
-(`root/FashionMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte`, plain or .gz) with NumPy,
-`to_tensor` is ToTensor (uint8 HxW -> float [1, H, W] / 255), `confusion_matrix` counts with
-bincount, and `plot_confusion_matrix` draws with matplotlib.
+(`root/FashionMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte`, plain or .gz) with NumPy
+and hands out each image as a PIL image, as torchvision does (so the data pipeline costs what it
+costs there), `to_tensor` is ToTensor (PIL image -> float [1, H, W] / 255, torchvision's steps),
+`confusion_matrix` counts with bincount, and `plot_confusion_matrix` draws with matplotlib.
 
 The real Fashion-MNIST must be downloaded and this project works offline: when its files are not
 under `root`, `ensure_fashion_mnist` writes minitorch_lite's synthetic STAND-IN (drawn garments,
@@ -37,6 +38,7 @@ from timeit import default_timer as timer
 
 from matplotlib.figure import Figure  # figures without pyplot: no window, no global state
 import numpy as np
+from PIL import Image
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
@@ -87,10 +89,12 @@ def is_standin(root):
     return (Path(root) / "FashionMNIST" / "raw" / "STANDIN.txt").is_file()
 
 
-def to_tensor(image):
-    """torchvision's ToTensor for a uint8 HxW image: [1, H, W] in [0, 1], of the default float
-    dtype (float32 unless changed with torch.set_default_dtype)."""
-    return image.unsqueeze(0).to(torch.get_default_dtype()).div(255)
+def to_tensor(pic):
+    """torchvision's ToTensor for a PIL image of mode 'L' (its steps: copy to an array, HWC ->
+    CHW, to the default float dtype, divide by 255): [1, H, W] in [0, 1]."""
+    image = torch.from_numpy(np.array(pic, np.uint8, copy=True))
+    image = image.view(pic.size[1], pic.size[0], len(pic.getbands())).permute((2, 0, 1)).contiguous()
+    return image.to(torch.get_default_dtype()).div(255)
 
 
 class FashionMNIST(Dataset):
@@ -108,6 +112,7 @@ class FashionMNIST(Dataset):
 
     def __getitem__(self, index):
         image, target = self.data[index], int(self.targets[index])
+        image = Image.fromarray(image.numpy())  # mode "L", as torchvision hands images out
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:

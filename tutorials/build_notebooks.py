@@ -853,7 +853,9 @@ mt.isclose(mt.tensor(results["model_2 (lr 0.05)"]["model_loss"]), mt.tensor(load
        "steps agree to 1e-10 or better: `tests/test_course_ch03.py`.)\n\nThat is also why "
        "TinyVGG is compared at lr 0.05: at lr 0.1, whether it dies hinges on such rounding. On "
        "the stand-in, minitorch_lite's run dies, and so does PyTorch's on one thread, while "
-       "PyTorch's on two threads (which sums in another order) trains to 96%."),
+       "PyTorch's on two threads (which sums in another order) trains to 96%.\n\nBoth sides load "
+       "the images the torchvision way (a PIL image per sample, then ToTensor), so the train "
+       "times compare whole training loops, data pipeline included, on the same cores."),
     code('''from minitorch_lite.course import ch03_computer_vision as mt_ch03
 from reference import ch03_computer_vision as torch_ch03
 
