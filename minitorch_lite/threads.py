@@ -11,10 +11,14 @@ also sets how many images a convolution works on at once (backend/batch_threads.
 """
 import contextlib
 import os
+import threading
 
 _num_threads = None
 _limiter = None
 _blas = None  # threadpoolctl's handles on the loaded BLAS libraries, found on first use
+_one_thread_lock = threading.Lock()
+_one_thread_users = 0  # blocks inside one_blas_thread() now, across threads
+_saved_counts = []     # the BLAS thread counts to restore when the last of them leaves
 
 
 def _default_threads():
@@ -61,14 +65,22 @@ def one_blas_thread():
 
     For code that itself runs BLAS calls in parallel threads (backend/batch_threads.py): with BLAS
     threading too, 2 threads x 2 BLAS threads fight over 2 cores (measured: a TinyVGG 3x64x64
-    training step 28% slower than with one BLAS thread per chunk).
+    training step 28% slower than with one BLAS thread per chunk). Blocks may overlap (several
+    threads of a program): the first one in saves the counts, the last one out restores them.
     """
-    controllers = _blas_controllers()
-    saved = [controller.get_num_threads() for controller in controllers]
-    for controller in controllers:
-        controller.set_num_threads(1)
+    global _one_thread_users, _saved_counts
+    with _one_thread_lock:
+        if _one_thread_users == 0:
+            controllers = _blas_controllers()
+            _saved_counts = [controller.get_num_threads() for controller in controllers]
+            for controller in controllers:
+                controller.set_num_threads(1)
+        _one_thread_users += 1
     try:
         yield
     finally:
-        for controller, n in zip(controllers, saved):
-            controller.set_num_threads(n)
+        with _one_thread_lock:
+            _one_thread_users -= 1
+            if _one_thread_users == 0:
+                for controller, n in zip(_blas_controllers(), _saved_counts):
+                    controller.set_num_threads(n)

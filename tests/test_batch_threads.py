@@ -125,3 +125,17 @@ def _pool_run(name, dtype):
 @pytest.mark.parametrize("name", sorted(POOLS))
 def test_max_pooling_gives_the_same_bits_split_or_not(name, dtype, monkeypatch):
     _assert_same_bits_split_or_not(lambda: _pool_run(name, dtype), monkeypatch)
+
+
+def test_overlapping_one_blas_thread_blocks_restore_the_count():
+    controllers = mt.threads._blas_controllers()
+    if not controllers:
+        pytest.skip("threadpoolctl is not installed")
+    before = [c.get_num_threads() for c in controllers]
+    first, second = mt.threads.one_blas_thread(), mt.threads.one_blas_thread()
+    first.__enter__()
+    second.__enter__()  # as another thread would, while the first block is still open
+    first.__exit__(None, None, None)
+    assert all(c.get_num_threads() == 1 for c in controllers)  # the second block still runs
+    second.__exit__(None, None, None)
+    assert [c.get_num_threads() for c in controllers] == before
