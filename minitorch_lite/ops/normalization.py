@@ -102,8 +102,8 @@ class BatchNorm(Function):
     name = "NativeBatchNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, *params, mean=None, rstd=None, training=True, has_weight=True):
-        x_hat = x - mean
+    def forward(ctx, x, *params, mean=None, rstd=None, training=True, has_weight=True, centred=None):
+        x_hat = x - mean if centred is None else centred  # batch_norm hands over x - mean if it has it
         x_hat *= rstd
         ctx.save_for_backward(x_hat, rstd, *params)
         ctx.meta = (training, has_weight)
@@ -207,16 +207,18 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         axes = (0,) + tuple(range(2, input.ndim))
         count = x.size // c
         mean = _sum(x, axes) / count
-        centred = x - mean
+        centred = x - mean  # a fresh array: BatchNorm.forward scales it into x_hat in place
         var = _sum(centred, axes, centred) / count
         if running_mean is not None or running_var is not None:
-            _update_running_stats(running_mean, running_var, mean, var, x.size // c, momentum)
+            _update_running_stats(running_mean, running_var, mean, var, count, momentum)
     else:
         mean = running_mean._data.reshape(stat_shape).astype(x.dtype, copy=False)
         var = running_var._data.reshape(stat_shape).astype(x.dtype, copy=False)
+        centred = None
     rstd = 1 / xp.sqrt(var + x.dtype.type(eps))
     params, has_weight = _params(weight, bias)
-    return BatchNorm.apply(input, *params, mean=mean, rstd=rstd, training=training, has_weight=has_weight)
+    return BatchNorm.apply(input, *params, mean=mean, rstd=rstd, training=training, has_weight=has_weight,
+                           centred=centred)
 
 
 def _update_running_stats(running_mean, running_var, mean, var, count, momentum):
