@@ -31,6 +31,16 @@ def device(request):
     return request.param
 
 
+@pytest.fixture(scope="module")
+def torch_on_one_thread():
+    """For modules of tiny tensors (`pytestmark = pytest.mark.usefixtures("torch_on_one_thread")`):
+    torch's thread pool only adds overhead there, a lot of it on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

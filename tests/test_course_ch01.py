@@ -22,13 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 NUMBER = re.compile(r"-?\d+\.\d+(?:e-?\d+)?")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _torch_on_one_thread():
-    """These tasks are tiny: a thread pool only adds overhead (a lot of it on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_on_one_thread")  # tiny tensors: see conftest
 
 
 def test_data_is_identical():

@@ -22,16 +22,9 @@ from reference import ch02_classification as theirs
 REPO = Path(__file__).resolve().parents[1]
 NUMBER = re.compile(r"-?\d+\.\d+")
 # np.linspace on torch's 0-d tensors calls torch's own Tensor.__array_wrap__, which NumPy 2 warns about.
-pytestmark = pytest.mark.filterwarnings("ignore:__array_wrap__ must accept context:DeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore:__array_wrap__ must accept context:DeprecationWarning"),
+              pytest.mark.usefixtures("torch_on_one_thread")]  # tiny tensors: see conftest
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _torch_on_one_thread():
-    """These tasks are tiny: a thread pool only adds overhead (a lot of it on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _one_sample_tolerances(n_train, n_test):

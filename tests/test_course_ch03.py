@@ -34,13 +34,7 @@ def root(tmp_path_factory):
     return root
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _torch_on_one_thread():
-    """Small batches: a thread pool only adds overhead (a lot of it on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_on_one_thread")  # tiny tensors: see conftest
 
 
 def _tolerances(n_train_batches, n_test_batches):

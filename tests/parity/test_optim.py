@@ -63,13 +63,7 @@ CASE_PARAMS = [pytest.param(name, kw, id=f"{name}-{i}") for i, (name, kw) in enu
 
 # ---- helpers ---------------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=True, scope="module")
-def _torch_single_thread():
-    """These tensors are tiny: torch's thread pool only adds contention (and can't change results)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_on_one_thread")  # tiny tensors: see conftest
 
 
 def draw_problem(dtype, steps=STEPS, seed=0):
