@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, array_module
-from ..backend import dtypes
+from ..backend import cuda_kernels, dtypes
 from ._util import cast, normalize_dim
 
 
@@ -26,17 +26,23 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim=-1):
+        ctx.dim = dim
+        if cuda_kernels.use_for(x):
+            out = cuda_kernels.softmax(x, dim)
+            ctx.save_for_backward(out)
+            return out
         xp = _xp(x)
         out = x - x.max(axis=dim, keepdims=True)
         xp.exp(out, out=out)            # in place: one buffer for the whole forward
         out /= out.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
-        ctx.dim = dim
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved
+        if cuda_kernels.use_for(out):
+            return cuda_kernels.softmax_backward(grad, out, ctx.dim)
         g = grad * out
         g -= out * g.sum(axis=ctx.dim, keepdims=True)  # out * (grad - sum(grad * out)), one buffer less
         return g
@@ -47,16 +53,22 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim=-1):
+        ctx.dim = dim
+        if cuda_kernels.use_for(x):
+            out = cuda_kernels.softmax(x, dim, log=True)
+            ctx.save_for_backward(out)
+            return out
         xp = _xp(x)
         out = x - x.max(axis=dim, keepdims=True)
         out -= xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
-        ctx.dim = dim
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved
+        if cuda_kernels.use_for(out):
+            return cuda_kernels.softmax_backward(grad, out, ctx.dim, log=True)
         g = _xp(out).exp(out)
         g *= grad.sum(axis=ctx.dim, keepdims=True)
         return grad - g
@@ -69,6 +81,9 @@ class Gelu(Function):
     def forward(ctx, x, approximate="none"):
         xp = _xp(x)
         ctx.approximate = approximate
+        if cuda_kernels.use_for(x):  # one kernel each way; backward recomputes Phi(x) rather than store it
+            ctx.save_for_backward(x)
+            return cuda_kernels.kernel("gelu_tanh_forward" if approximate == "tanh" else "gelu_forward")(x)
         if approximate == "tanh":
             ctx.save_for_backward(x)
             inner = x.dtype.type(math.sqrt(2 / math.pi)) * (x + x.dtype.type(0.044715) * x * x * x)
@@ -87,6 +102,10 @@ class Gelu(Function):
     @staticmethod
     def backward(ctx, grad):
         xp = _xp(grad)
+        # the fused forward kept only x (so did the unfused tanh one): the kernels recompute the rest
+        if cuda_kernels.use_for(grad) or (len(ctx.saved) == 1 and ctx.approximate != "tanh"):
+            name = "gelu_tanh_backward" if ctx.approximate == "tanh" else "gelu_backward"
+            return cuda_kernels.kernel(name)(grad, ctx.saved[0])
         if ctx.approximate == "tanh":
             (x,) = ctx.saved
             t = x.dtype.type
@@ -108,6 +127,9 @@ class Gelu(Function):
 class Silu(Function):
     @staticmethod
     def forward(ctx, x):
+        if cuda_kernels.use_for(x):  # backward recomputes the sigmoid: nothing but x is stored
+            ctx.save_for_backward(x)
+            return cuda_kernels.kernel("silu_forward")(x)
         with np.errstate(over="ignore"):
             s = 1 / (1 + _xp(x).exp(-x))
         ctx.save_for_backward(x, s)
@@ -115,6 +137,8 @@ class Silu(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if cuda_kernels.use_for(grad) or len(ctx.saved) == 1:  # the fused forward kept only x
+            return cuda_kernels.kernel("silu_backward")(grad, ctx.saved[0])
         x, s = ctx.saved
         return grad * s * (1 + x * (1 - s))
 
@@ -124,11 +148,15 @@ class LeakyRelu(Function):
     def forward(ctx, x, negative_slope=0.01):
         ctx.save_for_backward(x)
         ctx.slope = negative_slope
+        if cuda_kernels.use_for(x):
+            return cuda_kernels.kernel("leaky_relu_forward")(x, x.dtype.type(negative_slope))
         return _xp(x).where(x > 0, x, x * x.dtype.type(negative_slope))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
+        if cuda_kernels.use_for(x):
+            return cuda_kernels.kernel("leaky_relu_backward")(grad, x, x.dtype.type(ctx.slope))
         return _xp(x).where(x > 0, grad, grad * grad.dtype.type(ctx.slope))
 
 

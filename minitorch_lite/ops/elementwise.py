@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, array_module
-from ..backend import dtypes
+from ..backend import cuda_kernels, dtypes
 from ..tensor import Tensor
 from ._util import cast, float_result_dtype
 
@@ -160,6 +160,8 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         out = ctx.saved[0]
+        if cuda_kernels.use_for(out):
+            return cuda_kernels.kernel("tanh_backward")(grad, out)
         return grad * (1 - out * out)
 
 
@@ -168,16 +170,20 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        xp = _xp(x)
-        # 1 / (1 + exp(-x)) overflows harmlessly to 0 for very negative x; silence NumPy's warning
-        with np.errstate(over="ignore"):
-            out = 1 / (1 + xp.exp(-x))
+        if cuda_kernels.use_for(x):
+            out = cuda_kernels.kernel("sigmoid_forward")(x)
+        else:
+            # 1 / (1 + exp(-x)) overflows harmlessly to 0 for very negative x; silence NumPy's warning
+            with np.errstate(over="ignore"):
+                out = 1 / (1 + _xp(x).exp(-x))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         out = ctx.saved[0]
+        if cuda_kernels.use_for(out):
+            return cuda_kernels.kernel("sigmoid_backward")(grad, out)
         return grad * (1 - out) * out
 
 
@@ -204,6 +210,8 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if cuda_kernels.use_for(grad):
+            return cuda_kernels.kernel("relu_backward")(grad, ctx.saved[0])
         return grad * (ctx.saved[0] > 0)  # 0 at x == 0, as torch's threshold_backward
 
 

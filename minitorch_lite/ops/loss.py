@@ -27,6 +27,7 @@ element count; for nll/cross_entropy by the summed weights of the targets that a
 import numpy as np
 
 from ..autograd.function import Function, array_module, sum_to
+from ..backend import cuda_kernels
 
 _BCE_EPSILON = float(np.float32(1e-12))  # torch's constant is a float, also in float64 computations
 
@@ -235,6 +236,8 @@ def _classes_back(rows, shape):
 
 
 def _log_softmax(xp, x, axis):
+    if cuda_kernels.use_for(x):
+        return cuda_kernels.softmax(x, axis, log=True)
     shifted = x - x.max(axis=axis, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -340,14 +343,17 @@ class CrossEntropy(Function):
         # (g - softmax * sum(g)) turns it into
         #   dx = softmax * (a + b * sum(class_weights)) - b * class_weights - a * onehot(target)
         a, scale = _target_coefficients(xp, grad, reduction, w, valid)
-        dx = xp.exp(logp)  # softmax
         if ls:
             a = a * t(1 - ls)
             b = xp.where(valid, scale, t(0)) * t(ls / logp.shape[1])
             class_weights = weight if weight is not None else xp.ones(logp.shape[1], dtype=logp.dtype)
+            dx = xp.exp(logp)  # softmax
             dx *= (a + b * class_weights.sum())[:, None]
             dx -= b[:, None] * class_weights
+        elif cuda_kernels.use_for(logp):
+            dx = cuda_kernels.kernel("softmax_scaled")(logp, a[:, None])  # softmax * a in one pass
         else:
+            dx = xp.exp(logp)
             dx *= a[:, None]
         dx[xp.arange(dx.shape[0]), safe] -= a
         return _classes_back(dx, shape), None

@@ -17,6 +17,7 @@ The update, per parameter (torch's `_single_tensor_adam`), at step t:
     p -= lr / (1 - beta1**t) * m / denom
 """
 from ..autograd.function import array_module
+from ..backend import cuda_kernels
 from ..tensor import Tensor
 from .optimizer import (Optimizer, addcdiv_, addcmul_, _check_hyperparameter, _check_lr, _evaluate,
                         _gradient, _increment, lerp_, _new_step, _reject_differentiable, _scalar,
@@ -71,19 +72,25 @@ def _adam_update(p, state, group, beta1, beta2):
 
     decoupled = group["decoupled_weight_decay"]
     grad = _gradient(p, group["maximize"], 0 if decoupled else weight_decay)
-    if decoupled and weight_decay != 0:
-        param *= 1 - lr * weight_decay
+    decay = 1 - lr * weight_decay if decoupled else 1
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    step_size = lr / bias_correction1
+    bias_correction2_sqrt = bias_correction2 ** 0.5
 
+    if not group["amsgrad"] and cuda_kernels.use_for(param):  # the whole update in one GPU kernel
+        cuda_kernels.adam_step(param, grad, exp_avg, exp_avg_sq, decay=decay, beta1=beta1, beta2=beta2,
+                               step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt, eps=eps)
+        p._bump_version()
+        return
+
+    if decay != 1:
+        param *= decay
     xp = array_module(param)
     scratch = xp.empty_like(param)
     lerp_(exp_avg, grad, 1 - beta1, scratch)
     exp_avg_sq *= beta2
     addcmul_(exp_avg_sq, grad, grad, 1 - beta2, scratch)
-
-    bias_correction1 = 1 - beta1 ** step
-    bias_correction2 = 1 - beta2 ** step
-    step_size = lr / bias_correction1
-    bias_correction2_sqrt = bias_correction2 ** 0.5
 
     second_moment = exp_avg_sq
     if group["amsgrad"]:

@@ -13,6 +13,7 @@ The update, per parameter (torch's `_single_tensor_sgd`):
     g = g + momentum * buf if nesterov else buf          (only when momentum != 0)
     p -= lr * g
 """
+from ..backend import cuda_kernels
 from ..tensor import Tensor
 from .optimizer import (Optimizer, add, add_, _check_hyperparameter, _check_lr, _evaluate,
                         _gradient, _reject_differentiable, _scalar)
@@ -48,6 +49,11 @@ class SGD(Optimizer):
                     if buf is None:
                         state["momentum_buffer"] = Tensor._make(grad.copy(), p._device)
                         buf = state["momentum_buffer"]._data
+                    elif cuda_kernels.use_for(p._data):  # buffer and parameter updated in one GPU kernel
+                        cuda_kernels.sgd_momentum_step(p._data, grad, buf._data, momentum=momentum,
+                                                       dampening=dampening, lr=lr, nesterov=group["nesterov"])
+                        p._bump_version()
+                        continue
                     else:
                         buf = buf._data
                         buf *= momentum

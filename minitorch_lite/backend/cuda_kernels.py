@@ -1,0 +1,188 @@
+"""Fused CUDA kernels for the CuPy backend: one GPU pass where a chain of CuPy calls would make several.
+
+    >>> from minitorch_lite.backend import cuda_kernels
+    >>> ELEMENTWISE = cuda_kernels.ELEMENTWISE
+    >>> ELEMENTWISE["sigmoid_backward"]
+    ('T grad, T out', 'T dx', 'dx = grad * ((T)1 - out) * out')
+
+Why: on a GPU every CuPy call is a kernel launch that reads and writes whole arrays in device
+memory. `grad * (1 - out) * out` is three launches and two temporaries; the fused kernel reads
+`grad` and `out` once and writes `dx` once. For the memory-bound work that dominates small models
+(activations, softmax, normalisation, optimizer updates) that is most of the time.
+
+Each kernel is a row of text below, in CuPy's `ElementwiseKernel` / `ReductionKernel` form: typed
+parameters (`T` is the array dtype: float for float32, double for float64) and a C body run once
+per element (or map / reduce / post-map expressions for a reduction). The text is the whole
+kernel: CuPy wraps it in indexing and broadcasting code and compiles it on first use.
+tests/test_cuda_kernels.py compiles the same text as C++ on the CPU and checks every kernel
+against torch, so the math is tested on machines without a GPU; the GPU parity tests then check
+the ops that use them on a real device.
+
+The ops call the Python wrappers at the bottom only for CuPy arrays (`use_for(array)`), so the CPU
+path never sees this module. Set MINITORCH_LITE_FUSED=0 (or `cuda_kernels.ENABLED = False`) to run
+the plain CuPy chains instead: the tests compare both, and the benchmarks can time both.
+"""
+import math
+import os
+
+import numpy as np
+
+ENABLED = os.environ.get("MINITORCH_LITE_FUSED", "1") != "0"
+
+_SQRT_HALF = repr(math.sqrt(0.5))
+_INV_SQRT_2PI = repr(1 / math.sqrt(2 * math.pi))
+_SQRT_2_OVER_PI = repr(math.sqrt(2 / math.pi))
+
+# name: (input parameters, output parameters, body). Outputs may also be read (in-place updates).
+ELEMENTWISE = {
+    # activations: forward and backward of each in one pass
+    "sigmoid_forward": ("T x", "T y", "y = (T)1 / ((T)1 + exp(-x))"),
+    "sigmoid_backward": ("T grad, T out", "T dx", "dx = grad * ((T)1 - out) * out"),
+    "tanh_backward": ("T grad, T out", "T dx", "dx = grad * ((T)1 - out * out)"),
+    "relu_backward": ("T grad, T out", "T dx", "dx = out > (T)0 ? grad : (T)0"),
+    "leaky_relu_forward": ("T x, T slope", "T y", "y = x > (T)0 ? x : x * slope"),
+    "leaky_relu_backward": ("T grad, T x, T slope", "T dx", "dx = x > (T)0 ? grad : grad * slope"),
+    "silu_forward": ("T x", "T y", "y = x / ((T)1 + exp(-x))"),
+    "silu_backward": ("T grad, T x", "T dx",
+                      "T s = (T)1 / ((T)1 + exp(-x)); dx = grad * s * ((T)1 + x * ((T)1 - s))"),
+    "gelu_forward": ("T x", "T y", f"y = x * (T)0.5 * ((T)1 + erf(x * (T){_SQRT_HALF}))"),
+    "gelu_backward": ("T grad, T x", "T dx",
+                      f"T cdf = (T)0.5 * ((T)1 + erf(x * (T){_SQRT_HALF}));"
+                      f" T pdf = exp((T)-0.5 * x * x) * (T){_INV_SQRT_2PI};"
+                      " dx = grad * (cdf + x * pdf)"),
+    "gelu_tanh_forward": ("T x", "T y",
+                          f"T inner = (T){_SQRT_2_OVER_PI} * (x + (T)0.044715 * x * x * x);"
+                          " y = (T)0.5 * x * ((T)1 + tanh(inner))"),
+    "gelu_tanh_backward": ("T grad, T x", "T dx",
+                           f"T inner = (T){_SQRT_2_OVER_PI} * (x + (T)0.044715 * x * x * x);"
+                           " T t = tanh(inner);"
+                           f" T d_inner = (T){_SQRT_2_OVER_PI} * ((T)1 + (T)3 * (T)0.044715 * x * x);"
+                           " dx = grad * ((T)0.5 * ((T)1 + t) + (T)0.5 * x * ((T)1 - t * t) * d_inner)"),
+    # softmax family: the element-wise halves (the row reductions are below)
+    "softmax_finish": ("T x, T row_max, T row_sum", "T y", "y = exp(x - row_max) / row_sum"),
+    "log_softmax_finish": ("T x, T row_max, T row_sum", "T y", "y = x - row_max - log(row_sum)"),
+    "softmax_backward": ("T grad, T out, T row_dot", "T dx", "dx = out * (grad - row_dot)"),
+    "log_softmax_backward": ("T grad, T out, T row_sum", "T dx", "dx = grad - exp(out) * row_sum"),
+    "softmax_scaled": ("T logp, T scale", "T dx", "dx = exp(logp) * scale"),
+    # normalisation (batch, layer and group norm share these)
+    "normalize": ("T x, T mean, T rstd", "T x_hat", "x_hat = (x - mean) * rstd"),
+    "affine": ("T x_hat, T weight, T bias", "T y", "y = x_hat * weight + bias"),
+    "normalized_grad": ("T g, T x_hat, T rstd, T mean_g, T mean_gx", "T dx",
+                        "dx = rstd * (g - mean_g - x_hat * mean_gx)"),
+    # optimizer updates, in place on the parameter and its state
+    "sgd_momentum": ("T grad, T momentum, T dampening_keep, T lr, bool nesterov", "T param, T buf",
+                     "buf = momentum * buf + dampening_keep * grad;"
+                     " param -= lr * (nesterov ? grad + momentum * buf : buf)"),
+    "adam": ("T grad, T decay, T one_minus_beta1, T beta2, T one_minus_beta2, T step_size,"
+             " T bias_correction2_sqrt, T eps", "T param, T exp_avg, T exp_avg_sq",
+             "param *= decay;"
+             " exp_avg += one_minus_beta1 * (grad - exp_avg);"
+             " exp_avg_sq = exp_avg_sq * beta2 + one_minus_beta2 * grad * grad;"
+             " param -= step_size * exp_avg / (sqrt(exp_avg_sq) / bias_correction2_sqrt + eps)"),
+}
+
+# name: (input parameters, output parameters, map expression, reduce expression over partials
+# `a` and `b`, post-map expression with the reduced `a`, identity)
+REDUCTIONS = {
+    "sum_exp_shifted": ("T x, T row_max", "T total", "exp(x - row_max)", "a + b", "total = a", "0"),
+    "sum_product": ("T u, T v", "T total", "u * v", "a + b", "total = a", "0"),
+    "sum_squared_deviation": ("T x, T mean", "T total", "(x - mean) * (x - mean)", "a + b",
+                              "total = a", "0"),
+}
+
+_built = {}
+
+
+def use_for(array):
+    """True when `array` is a float32/float64 CuPy array and fused kernels are switched on."""
+    return ENABLED and type(array) is not np.ndarray and array.dtype.char in "fd"
+
+
+def _cupy():
+    from . import cuda_backend
+    return cuda_backend.cupy()
+
+
+def kernel(name):
+    """The compiled-on-first-call CuPy kernel `name` (from ELEMENTWISE or REDUCTIONS)."""
+    found = _built.get(name)
+    if found is None:
+        cp = _cupy()
+        if name in ELEMENTWISE:
+            found = cp.ElementwiseKernel(*ELEMENTWISE[name], name=f"mt_{name}")
+        else:
+            found = cp.ReductionKernel(*REDUCTIONS[name], name=f"mt_{name}")
+        _built[name] = found
+    return found
+
+
+def _scalar(array, value):
+    """A Python number as a 0-d array of the array's dtype (a T parameter takes its dtype from it)."""
+    return array.dtype.type(value)
+
+
+# ---- the ops' fused paths ---------------------------------------------------------------------------
+
+def softmax(x, axis, log=False):
+    """softmax / log_softmax along `axis` in three passes: row max, sum of exp(x - max), finish."""
+    row_max = x.max(axis=axis, keepdims=True)
+    row_sum = kernel("sum_exp_shifted")(x, row_max, axis=axis, keepdims=True)
+    return kernel("log_softmax_finish" if log else "softmax_finish")(x, row_max, row_sum)
+
+
+def softmax_backward(grad, out, axis, log=False):
+    """dx of softmax (out = softmax) or log_softmax (out = log_softmax) in two passes."""
+    if log:
+        return kernel("log_softmax_backward")(grad, out, grad.sum(axis=axis, keepdims=True))
+    row_dot = kernel("sum_product")(grad, out, axis=axis, keepdims=True)
+    return kernel("softmax_backward")(grad, out, row_dot)
+
+
+def sum_over(a, axes, b=None):
+    """sum(a) or sum(a * b) over `axes`, summed dims kept as size 1 (the product never stored)."""
+    if b is None:
+        return a.sum(axis=axes, keepdims=True)
+    return kernel("sum_product")(a, b, axis=axes, keepdims=True)
+
+
+def normalize(x, axes, eps, count):
+    """(x_hat, rstd) over `axes`, two-pass: mean, then the mean squared deviation from it."""
+    mean = x.sum(axis=axes, keepdims=True)
+    mean /= count
+    var = kernel("sum_squared_deviation")(x, mean, axis=axes, keepdims=True)
+    var /= count
+    var += _scalar(x, eps)
+    rstd = 1 / _cupy().sqrt(var)  # (R,) numbers, not worth a kernel of its own
+    return kernel("normalize")(x, mean, rstd), rstd
+
+
+def normalized_grad(g, x_hat, rstd, axes, count):
+    """rstd * (g - mean(g) - x_hat * mean(g * x_hat)), means over `axes`: two reductions, one pass."""
+    mean_g = g.sum(axis=axes, keepdims=True)
+    mean_g /= count
+    mean_gx = kernel("sum_product")(g, x_hat, axis=axes, keepdims=True)
+    mean_gx /= count
+    return kernel("normalized_grad")(g, x_hat, rstd, mean_g, mean_gx)
+
+
+def affine(x_hat, weight, bias):
+    """x_hat * weight + bias in one pass (either may be None)."""
+    if weight is None and bias is None:
+        return x_hat.copy()
+    one_or_weight = _scalar(x_hat, 1) if weight is None else weight
+    zero_or_bias = _scalar(x_hat, 0) if bias is None else bias
+    return kernel("affine")(x_hat, one_or_weight, zero_or_bias)
+
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, *, decay, beta1, beta2, step_size,
+              bias_correction2_sqrt, eps):
+    """One Adam/AdamW update of `param`, `exp_avg`, `exp_avg_sq` in place: one kernel."""
+    s = param.dtype.type
+    kernel("adam")(grad, s(decay), s(1 - beta1), s(beta2), s(1 - beta2), s(step_size),
+                   s(bias_correction2_sqrt), s(eps), param, exp_avg, exp_avg_sq)
+
+
+def sgd_momentum_step(param, grad, buf, *, momentum, dampening, lr, nesterov):
+    """buf = momentum * buf + (1 - dampening) * grad; param -= lr * (Nesterov ? grad + momentum * buf : buf)."""
+    s = param.dtype.type
+    kernel("sgd_momentum")(grad, s(momentum), s(1 - dampening), s(lr), np.bool_(nesterov), param, buf)
