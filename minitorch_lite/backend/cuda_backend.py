@@ -16,6 +16,7 @@ def _load():
             import cupy
             if cupy.cuda.runtime.getDeviceCount() > 0:
                 _cupy = cupy
+                _apply_tf32(cupy)
         except Exception:  # no CuPy, no driver, no GPU: the CPU backend is all there is
             _cupy = None
     return _cupy
@@ -42,6 +43,29 @@ def device_count():
 
 def current_device():
     return cupy().cuda.runtime.getDevice()
+
+
+# ---- TF32 for float32 matrix products (mt.backends.cuda.matmul.allow_tf32) -------------------------------
+_tf32 = False
+
+
+def tf32_allowed():
+    return _tf32
+
+
+def set_tf32(allowed):
+    """Allow (or forbid) TF32 tensor cores in float32 GEMMs, from now on. Stored until CuPy loads."""
+    global _tf32
+    _tf32 = bool(allowed)
+    if _cupy is not None:
+        _apply_tf32(_cupy)
+
+
+def _apply_tf32(cp):
+    # CuPy picks a GEMM's compute type per dtype; "default" for float32 is full-precision FP32
+    linalg = cp._core._routines_linalg
+    cp._core.set_compute_type(
+        "float32", linalg.COMPUTE_TYPE_TF32 if _tf32 else linalg.COMPUTE_TYPE_DEFAULT)
 
 
 # ---- the GPU random generator and memory statistics ----------------------------------------------
