@@ -22,6 +22,7 @@ GROUP_TITLES = {
     "matmul": "Matrix multiply (square, n x n)",
     "conv2d": "conv2d (course shapes)",
     "autograd": "Autograd overhead (1,000 elements, inputs require grad)",
+    "optim": "Optimizer step (10M parameters in 20 tensors, gradients given)",
     "train": "Training step (forward, loss, zero_grad, backward, step)",
     "inference": "Inference latency (one image, inference_mode)",
     "epoch": "One training epoch of chapter 03 (Fashion-MNIST stand-in, 60,000 images, DataLoader batch 32)",

@@ -177,13 +177,15 @@ def configure(threads, tf32=False, frameworks=FRAMEWORKS):
     `threads` goes to torch (`torch.set_num_threads`) and to NumPy's BLAS (`mt.set_num_threads`,
     through threadpoolctl). TF32 (10-bit-mantissa tensor-core matmuls) stays off unless asked for:
     minitorch_lite's results must match torch's float32 ones, and TF32 would flatter the GPU.
-    Call this before the first CUDA work: CuPy reads CUPY_TF32 when it loads.
+    minitorch_lite's switch is torch's (`mt.backends.cuda.matmul.allow_tf32`); CUPY_TF32 is set too,
+    for any CuPy GEMM made outside minitorch_lite.
     """
     import os
     os.environ["CUPY_TF32"] = "1" if tf32 else "0"
     if "minitorch_lite" in frameworks:
         import minitorch_lite as mt
         mt.set_num_threads(threads)
+        mt.backends.cuda.matmul.allow_tf32 = tf32
     if "torch" in frameworks:
         import torch
         torch.set_num_threads(threads)

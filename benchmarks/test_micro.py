@@ -2,7 +2,7 @@
 
     $ pytest benchmarks/test_micro.py --bench-suite quick
 """
-BENCH_GROUPS = ("elementwise", "reduction", "matmul", "conv2d", "autograd")
+BENCH_GROUPS = ("elementwise", "reduction", "matmul", "conv2d", "autograd", "optim")
 
 
 def test_micro(workload, target, run_workload):

@@ -574,16 +574,52 @@ def epoch_workloads():
                      frozenset(("full",)), samples=60000)]
 
 
+# ---------------------------------------------------------------- optimizer steps
+
+# (name, optimizer, its arguments, elements read + written per parameter element)
+OPTIMIZERS = [("adam", "Adam", {"lr": 1e-3}, 7),                    # p, g, m, v read; p, m, v written
+              ("sgd_momentum", "SGD", {"lr": 1e-2, "momentum": 0.9}, 5)]  # p, g, buf read; p, buf written
+
+
+def _optimizer_builder(optimizer, kwargs, shapes):
+    def build(target, dtype):
+        lib = target.lib
+        rng = np.random.default_rng(0)
+        params = []
+        for shape in shapes:
+            p = target.tensor(rng.uniform(-1, 1, shape).astype(dtype), requires_grad=True)
+            p.grad = target.tensor(rng.uniform(-1, 1, shape).astype(dtype))
+            params.append(p)
+        opt = getattr(lib.optim, optimizer)(params, **kwargs)  # torch's default: foreach on CUDA
+        opt.step()  # the state (moments, momentum buffers) exists before timing starts
+
+        def step():  # returns a parameter: the report compares mt's and torch's first updates
+            opt.step()
+            return params[0]
+        return step
+    return build
+
+
+def optimizer_workloads():
+    """One optimizer step over 10M parameters shaped like ten linear layers' weights and biases."""
+    shapes = [(1000, 1000), (1000,)] * 10
+    count = sum(math.prod(s) for s in shapes)
+    return [Workload(f"optim.{name}", f"{count / 1e6:.1f}M params", "optim",
+                     _optimizer_builder(optimizer, kwargs, shapes), frozenset(("default", "full")),
+                     elements_moved=moved * count)
+            for name, optimizer, kwargs, moved in OPTIMIZERS]
+
+
 # ---------------------------------------------------------------- the registry
 
-GROUPS = ("elementwise", "reduction", "matmul", "conv2d", "autograd", "train", "inference", "epoch",
+GROUPS = ("elementwise", "reduction", "matmul", "conv2d", "autograd", "optim", "train", "inference", "epoch",
           "memory")
 
 
 @functools.lru_cache(maxsize=1)
 def all_workloads():
     return tuple(micro_workloads() + matmul_workloads() + conv_workloads() + autograd_workloads()
-                 + model_workloads() + epoch_workloads())
+                 + optimizer_workloads() + model_workloads() + epoch_workloads())
 
 
 def matches(workload, pattern):
