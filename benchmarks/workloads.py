@@ -18,7 +18,7 @@ import itertools
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -412,6 +412,11 @@ COURSES = {
                            "CrossEntropyLoss", "Adam", 0.001),
     "vit_small": Course(models.vit, _image_batch(3, 32, 32, 10), "CrossEntropyLoss", "Adam", 0.001),
 }
+COURSES.update({  # the image models again at batch 512 (in --full: sizes where a GPU pulls ahead)
+    "tinyvgg_1x28_b512": replace(COURSES["tinyvgg_1x28"], data=_image_batch(1, 28, 512, 10)),
+    "tinyvgg_3x64_b512": replace(COURSES["tinyvgg_3x64"], data=_image_batch(3, 64, 512, 3)),
+    "vit_small_b512": replace(COURSES["vit_small"], data=_image_batch(3, 32, 512, 10)),
+})
 
 
 def _target_array(target, y, course):
@@ -483,6 +488,9 @@ TRAINING = [
     ("tinyvgg_1x28", "1x28x28 b32", SUITES, SUITES),
     ("tinyvgg_3x64", "3x64x64 b32", ("default", "full"), ("default", "full")),
     ("vit_small", "3x32x32 b32", ("default", "full"), ("full",)),
+    ("tinyvgg_1x28_b512", "1x28x28 b512", ("full",), ()),
+    ("tinyvgg_3x64_b512", "3x64x64 b512", ("full",), ()),
+    ("vit_small_b512", "3x32x32 b512", ("full",), ()),
 ]
 INFERENCE = [("tinyvgg_3x64", "3x64x64 b1", SUITES), ("vit_small", "3x32x32 b1", ("default", "full"))]
 
