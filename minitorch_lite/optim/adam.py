@@ -20,8 +20,8 @@ from ..autograd.function import array_module
 from ..backend import cuda_kernels
 from ..tensor import Tensor
 from .optimizer import (Optimizer, addcdiv_, addcmul_, _check_hyperparameter, _check_lr, _evaluate,
-                        _gradient, _increment, lerp_, _new_step, _reject_differentiable, _scalar,
-                        _zeros_like)
+                        elementwise_update, _gradient, _increment, lerp_, _new_step, _reject_differentiable,
+                        _scalar, _zeros_like)
 
 
 class Adam(Optimizer):
@@ -84,22 +84,26 @@ def _adam_update(p, state, group, beta1, beta2):
         p._bump_version()
         return
 
-    if decay != 1:
-        param *= decay
-    xp = array_module(param)
-    scratch = xp.empty_like(param)
-    lerp_(exp_avg, grad, 1 - beta1, scratch)
-    exp_avg_sq *= beta2
-    addcmul_(exp_avg_sq, grad, grad, 1 - beta2, scratch)
+    def update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None):
+        if decay != 1:
+            param *= decay
+        xp = array_module(param)
+        scratch = xp.empty_like(param)
+        lerp_(exp_avg, grad, 1 - beta1, scratch)
+        exp_avg_sq *= beta2
+        addcmul_(exp_avg_sq, grad, grad, 1 - beta2, scratch)
+        second_moment = exp_avg_sq
+        if max_exp_avg_sq is not None:  # amsgrad
+            second_moment = xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        denom = xp.sqrt(second_moment, out=scratch)
+        denom /= bias_correction2_sqrt
+        denom += eps
+        addcdiv_(param, exp_avg, denom, -step_size)
 
-    second_moment = exp_avg_sq
+    arrays = [param, grad, exp_avg, exp_avg_sq]
     if group["amsgrad"]:
-        second_moment = state["max_exp_avg_sq"]._data
-        xp.maximum(second_moment, exp_avg_sq, out=second_moment)
-    denom = xp.sqrt(second_moment, out=scratch)
-    denom /= bias_correction2_sqrt
-    denom += eps
-    addcdiv_(param, exp_avg, denom, -step_size)
+        arrays.append(state["max_exp_avg_sq"]._data)
+    elementwise_update(update, arrays)  # large parameters: in cache-sized blocks, on several threads
     p._bump_version()
 
 

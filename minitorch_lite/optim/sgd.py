@@ -13,10 +13,12 @@ The update, per parameter (torch's `_single_tensor_sgd`):
     g = g + momentum * buf if nesterov else buf          (only when momentum != 0)
     p -= lr * g
 """
+from functools import partial
+
 from ..backend import cuda_kernels
 from ..tensor import Tensor
-from .optimizer import (Optimizer, add, add_, _check_hyperparameter, _check_lr, _evaluate,
-                        _gradient, _reject_differentiable, _scalar)
+from .optimizer import (Optimizer, add, add_, _check_hyperparameter, _check_lr, elementwise_update,
+                        _evaluate, _gradient, _reject_differentiable, _scalar)
 
 
 class SGD(Optimizer):
@@ -43,22 +45,30 @@ class SGD(Optimizer):
                 if p._grad is None:
                     continue
                 grad = _gradient(p, group["maximize"], group["weight_decay"])
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        state["momentum_buffer"] = Tensor._make(grad.copy(), p._device)
-                        buf = state["momentum_buffer"]._data
-                    elif cuda_kernels.use_for(p._data):  # buffer and parameter updated in one GPU kernel
-                        cuda_kernels.sgd_momentum_step(p._data, grad, buf._data, momentum=momentum,
-                                                       dampening=dampening, lr=lr, nesterov=group["nesterov"])
-                        p._bump_version()
-                        continue
-                    else:
-                        buf = buf._data
-                        buf *= momentum
-                        add_(buf, grad, alpha=1 - dampening)
-                    grad = add(grad, buf, alpha=momentum) if group["nesterov"] else buf
-                add_(p._data, grad, alpha=-lr)
+                if momentum == 0:
+                    add_(p._data, grad, alpha=-lr)
+                    p._bump_version()
+                    continue
+                state = self.state[p]
+                first = state.get("momentum_buffer") is None
+                if first:  # the buffer starts as the gradient itself
+                    state["momentum_buffer"] = Tensor._make(grad.copy(), p._device)
+                buf = state["momentum_buffer"]._data
+                if not first and cuda_kernels.use_for(p._data):  # buffer and parameter in one GPU kernel
+                    cuda_kernels.sgd_momentum_step(p._data, grad, buf, momentum=momentum, dampening=dampening,
+                                                   lr=lr, nesterov=group["nesterov"])
+                else:  # large parameters: in cache-sized blocks, on several threads
+                    elementwise_update(partial(_momentum_update, momentum=momentum, dampening=dampening,
+                                               lr=lr, nesterov=group["nesterov"], first=first),
+                                       [p._data, grad, buf])
                 p._bump_version()
         return loss
+
+
+def _momentum_update(param, grad, buf, *, momentum, dampening, lr, nesterov, first):
+    """buf = momentum * buf + (1 - dampening) * grad (not on the first step, where buf = grad);
+    param -= lr * (grad + momentum * buf if nesterov else buf)."""
+    if not first:
+        buf *= momentum
+        add_(buf, grad, alpha=1 - dampening)
+    add_(param, add(grad, buf, alpha=momentum) if nesterov else buf, alpha=-lr)

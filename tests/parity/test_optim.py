@@ -474,3 +474,47 @@ def test_module_training_loop_with_clipping_and_scheduler(name, kwargs):
         assert norms[1] == pytest.approx(norms[0], rel=1e-5)
         assert runs[1][3].get_last_lr() == runs[0][3].get_last_lr()
         assert_params_close(list(runs[0][1].parameters()), list(runs[1][1].parameters()), np.float32, step)
+
+
+# ---- large parameters: updated in cache-sized blocks over several threads ---------------------------
+
+BLOCKWISE_CASES = [("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1)),
+                   ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
+                   ("Adam", dict(lr=0.01, amsgrad=True)), ("AdamW", dict(lr=0.01, weight_decay=0.1))]
+
+
+@pytest.mark.parametrize("name,kwargs", BLOCKWISE_CASES, ids=lambda c: str(c))
+def test_blockwise_update_of_large_parameters_changes_no_bit(name, kwargs, monkeypatch):
+    """A 300,001-element parameter (5 blocks of 2^16, the last one short) split over two threads gives
+    the same bits as one piece, and torch's numbers; a small one rides along unsplit."""
+    from minitorch_lite.optim import optimizer as optimizer_module
+    rng = np.random.default_rng(0)
+    init = [rng.standard_normal(300_001).astype(np.float32), rng.standard_normal((3, 4)).astype(np.float32)]
+    grads = [[rng.standard_normal(a.shape).astype(np.float32) for a in init] for _ in range(3)]
+
+    def run(block, threads):
+        monkeypatch.setattr(optimizer_module, "UPDATE_BLOCK", block)
+        previous = mt.get_num_threads()
+        mt.set_num_threads(threads)
+        try:
+            params = [mt.tensor(a.copy(), requires_grad=True) for a in init]
+            opt = getattr(mt.optim, name)(params, **kwargs)
+            for step_grads in grads:
+                for p, g in zip(params, step_grads):
+                    p.grad = mt.tensor(g)
+                opt.step()
+            return [p.detach().numpy() for p in params]
+        finally:
+            mt.set_num_threads(previous)
+
+    blockwise, one_piece = run(1 << 16, 2), run(1 << 30, 1)
+    for a, b in zip(blockwise, one_piece):
+        np.testing.assert_array_equal(a, b)
+    tps = [torch.tensor(a.copy(), requires_grad=True) for a in init]
+    topt = getattr(torch.optim, name)(tps, **kwargs)
+    for step_grads in grads:
+        for p, g in zip(tps, step_grads):
+            p.grad = torch.tensor(g)
+        topt.step()
+    for a, t in zip(blockwise, tps):
+        np.testing.assert_allclose(a, t.detach().numpy(), rtol=1e-5, atol=1e-6)
