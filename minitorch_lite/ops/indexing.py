@@ -13,7 +13,7 @@ the overwritten region as having no gradient.
 """
 import numpy as np
 
-from ..autograd.function import Function, array_module, sum_to
+from ..autograd.function import Function, _device_error, array_module, sum_to
 from ..autograd.views import mark_view
 from ..autograd.grad_mode import GradMode
 from ..tensor import Tensor
@@ -368,6 +368,12 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     return Gather.apply(input, index, dim=d)
 
 
+def _check_same_device(input, index):
+    """scatter takes `index` as an array (not a graph input), so Function.apply cannot check it."""
+    if index._device is not input._device:
+        _device_error(input._device, index._device)
+
+
 def _check_bounds(index, dim, size):
     if index.size and (int(index.max()) >= size or int(index.min()) < -size):
         bad = int(index.max()) if int(index.max()) >= size else int(index.min())
@@ -377,6 +383,7 @@ def _check_bounds(index, dim, size):
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of input with values from `src` (or `value`) written at `index` along `dim`."""
     _check_index_tensor(index, "scatter")
+    _check_same_device(input, index)
     if src is None and value is None:
         raise TypeError("scatter() needs src or value")
     if reduce is not None and reduce not in ("add",):
@@ -394,6 +401,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
 def scatter_add(input, dim, index, src):
     """A copy of input with `src` added at `index` along `dim` (repeated indices add up)."""
     _check_index_tensor(index, "scatter_add")
+    _check_same_device(input, index)
     d = normalize_dim(dim, input._data.ndim)
     _check_bounds(index._data, d, input._data.shape[d])
     return Scatter.apply(input, src, index=index._data, dim=d, add=True)
