@@ -3,11 +3,18 @@
 GPU cases are parametrised like CPU ones and reported as *skipped* (with the reason) when CuPy or a
 GPU is missing, so they are never silently absent.
 """
+import os
+
 import numpy as np
 import pytest
 
 import minitorch_lite as mt
 from minitorch_lite.backend import cuda_backend
+
+FAKE_CUDA = os.environ.get("MINITORCH_LITE_FAKE_CUDA") == "1"
+if FAKE_CUDA:  # the device="cuda" tests on a strict NumPy stand-in for CuPy: see fake_cupy.py
+    import fake_cupy
+    fake_cupy.install()
 
 try:
     import torch
@@ -23,6 +30,10 @@ DEVICES = [
     pytest.param("cuda", id="cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(
         not cuda_backend.is_available(), reason=CUDA_REASON)]),
 ]
+
+
+# for GPU tests that need the real thing (torch's CUDA, device memory, tensor cores), not fake_cupy
+needs_real_gpu = pytest.mark.skipif(FAKE_CUDA, reason="needs a real GPU, not the fake_cupy stand-in")
 
 
 @pytest.fixture(params=DEVICES)
