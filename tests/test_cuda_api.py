@@ -130,3 +130,15 @@ def test_seeded_gpu_runs_repeat_and_initial_weights_match_the_cpu():
     np.testing.assert_array_equal(r1, r2)
     mt.manual_seed(3)
     np.testing.assert_array_equal(w1, mt.nn.Linear(5, 4).weight.detach().numpy())
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not cuda_backend.is_available(), reason=CUDA_REASON)
+@pytest.mark.parametrize("op", ["gather", "scatter", "scatter_add", "index_select"])
+def test_index_ops_refuse_an_index_on_another_device(op):
+    x, index = mt.zeros(3, 4, device="cuda"), mt.tensor([[0, 1, 2, 0]])
+    call = {"gather": lambda: x.gather(0, index), "scatter": lambda: x.scatter(0, index, 1.0),
+            "scatter_add": lambda: x.scatter_add(0, index, mt.ones(1, 4, device="cuda")),
+            "index_select": lambda: x.index_select(0, index[0, :2])}[op]
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device.*cuda:0 and cpu"):
+        call()
