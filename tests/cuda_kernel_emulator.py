@@ -26,21 +26,36 @@ import numpy as np
 from minitorch_lite.backend import cuda_kernels
 
 C_TYPES = {"float32": "float", "float64": "double"}
+# CuPy's names for concrete parameter types -> (C type, NumPy type)
+CONCRETE = {"bool": ("bool", np.bool_), "int16": ("short", np.int16), "int32": ("int", np.int32),
+            "int64": ("long long", np.int64)}
 
 
 def parse_params(spec):
-    """'T grad, bool flag' -> [('T', 'grad'), ('bool', 'flag')]"""
-    return [tuple(p.split()) for p in spec.split(",") if p.strip()]
+    """'T grad, bool flag, raw T cols' -> [('T', 'grad'), ('bool', 'flag'), ('raw T', 'cols')]"""
+    params = []
+    for p in spec.split(","):
+        if p.strip():
+            *kind, name = p.split()
+            params.append((" ".join(kind), name))
+    return params
 
 
-def _declare(kind, name, index, const, ctype_of):
+def _ctype(kind):
+    kind = kind.replace("raw ", "")
+    return "T" if kind == "T" else CONCRETE[kind][0]
+
+
+def _declare(kind, name, index, const, ctype_of=_ctype):
     ctype = ctype_of(kind)
+    if kind.startswith("raw "):  # the whole array, indexed by the body (a contiguous copy here)
+        return f"{'const ' if const else ''}{ctype}* {name} = ({ctype}*)args[{index}];"
     return f"{'const ' if const else ''}{ctype} {name} = (({ctype}*)args[{index}])[i];"
 
 
 def _elementwise_function(name, spec, T, cuda):
     ins, outs = parse_params(spec[0]), parse_params(spec[1])
-    ctype_of = lambda kind: "T" if kind == "T" else kind  # noqa: E731
+    ctype_of = _ctype
     head = (f'extern "C" __global__ void {name}_{T}(long n, void** args) {{\n'
             f"  typedef {T} T;\n  long i = blockIdx.x * (long)blockDim.x + threadIdx.x;\n  if (i < n) {{\n"
             if cuda else
@@ -123,10 +138,12 @@ def _pointers(arrays):
 
 
 def _numpy_type(kind, T):
-    return T if kind == "T" else {"bool": np.bool_}[kind]
+    kind = kind.replace("raw ", "")
+    return T if kind == "T" else CONCRETE[kind][1]
 
 
 def _array_dtype(args):
+    """T: the dtype of the arrays (or, failing those, the NumPy scalars) given for T parameters."""
     dtypes = {a.dtype for a in args if isinstance(a, np.ndarray) and a.ndim > 0}
     dtypes = dtypes or {np.asarray(a).dtype for a in args if isinstance(a, (np.ndarray, np.floating))}
     (dtype,) = dtypes
@@ -139,10 +156,11 @@ class EmulatedElementwise:
         self.ins, self.outs = (parse_params(s) for s in cuda_kernels.ELEMENTWISE[name][:2])
 
     def __call__(self, *args):
-        dtype = _array_dtype(args)
         kinds = [k for k, _ in self.ins + self.outs]
-        shape = np.broadcast_shapes(*(np.shape(a) for a in args))
-        buffers = [np.ascontiguousarray(np.broadcast_to(np.asarray(a, _numpy_type(k, dtype)), shape))
+        dtype = _array_dtype([a for k, a in zip(kinds, args) if k.endswith("T")])
+        shape = np.broadcast_shapes(*(np.shape(a) for k, a in zip(kinds, args) if not k.startswith("raw ")))
+        buffers = [np.ascontiguousarray(np.asarray(a, _numpy_type(k, dtype))) if k.startswith("raw ") else
+                   np.ascontiguousarray(np.broadcast_to(np.asarray(a, _numpy_type(k, dtype)), shape))
                    for k, a in zip(kinds, args)]
         given_outs = list(args[len(self.ins):])
         for kind, _ in self.outs[len(given_outs):]:

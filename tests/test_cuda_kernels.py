@@ -158,6 +158,60 @@ def test_fused_group_norm_matches_torch(fused):
     _run_op_checks(lambda lib, x, w, b: lib.nn.functional.group_norm(x, 2, w, b), [(3, 4, 5), (4,), (4,)])
 
 
+# kernel, stride, padding, dilation, input (H, W): overlapping, disjoint, uneven, dilated, ViT-like
+GEOMETRIES = [((3, 3), (2, 2), (1, 1), (1, 1), (7, 8)), ((2, 2), (2, 2), (0, 0), (1, 1), (6, 6)),
+              ((3, 2), (1, 2), (1, 0), (2, 1), (9, 7)), ((4, 4), (4, 4), (0, 0), (1, 1), (8, 8))]
+
+
+def _run_both(fn):
+    """fn() on the CPU path, then on the fused-kernel path (emulated): both results."""
+    plain = fn()
+    with emulated_kernels():
+        fused = fn()
+    return plain, fused
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=str)
+def test_col2im_kernel_gives_the_offset_loops_bits(geometry):
+    """conv2d's dx for strides > 1 goes through col2im; the kernel sums the offsets in the same order."""
+    kernel, stride, padding, dilation, (h, w) = geometry
+    rng = np.random.default_rng(7)
+    x, weight, seed = rng.normal(size=(2, 3, h, w)), rng.normal(size=(4, 3) + kernel), rng.normal(size=64)
+
+    def dx():
+        xt = mt.tensor(x, requires_grad=True)
+        out = mt.nn.functional.conv2d(xt, mt.tensor(weight), stride=stride, padding=padding, dilation=dilation)
+        out.backward(mt.tensor(np.resize(seed, tuple(out.shape))))
+        return xt.grad.numpy()
+    plain, fused = _run_both(dx)
+    np.testing.assert_array_equal(fused, plain)
+
+
+@pytest.mark.parametrize("nan", [False, True], ids=["finite", "nan"])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=str)
+def test_max_pool_kernels_give_the_offset_loops_bits(geometry, ceil_mode, nan):
+    """Ties (small integers), NaN, padding, dilation, ceil mode: same maxima, same winners, same dx."""
+    kernel, stride, padding, dilation, (h, w) = geometry
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        pytest.skip("torch refuses padding over half the kernel")
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 3, size=(2, 3, h, w)).astype(np.float64)
+    if nan:
+        x[0, 1, 2, 3] = x[1, 2, 0, 0] = np.nan
+    grad_seed = rng.normal(size=(64,))
+
+    def pool():
+        xt = mt.tensor(x, requires_grad=True)
+        out, idx = mt.nn.functional.max_pool2d(xt, kernel, stride, padding, dilation, ceil_mode=ceil_mode,
+                                               return_indices=True)
+        out.backward(mt.tensor(np.resize(grad_seed, tuple(out.shape))))
+        return out.detach().numpy(), idx.numpy(), xt.grad.numpy()
+    plain, fused = _run_both(pool)
+    for a, b, what in zip(fused, plain, ("maxima", "indices", "dx")):
+        np.testing.assert_array_equal(a, b, err_msg=what)
+
+
 def _train(lib, make_optimizer, dtype, steps=5):
     lib.manual_seed(0)
     model = lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.GELU(), lib.nn.LayerNorm(8), lib.nn.Linear(8, 3))

@@ -8,7 +8,9 @@
 Why: on a GPU every CuPy call is a kernel launch that reads and writes whole arrays in device
 memory. `grad * (1 - out) * out` is three launches and two temporaries; the fused kernel reads
 `grad` and `out` once and writes `dx` once. For the memory-bound work that dominates small models
-(activations, softmax, normalisation, optimizer updates) that is most of the time.
+(activations, softmax, normalisation, optimizer updates) that is most of the time. Convolution's
+col2im and max pooling loop over the kernel offsets; on the CPU that loop is Python (one NumPy
+pass per offset), on the GPU it runs inside one kernel (one thread per output element).
 
 Each kernel is a row of text below, in CuPy's `ElementwiseKernel` / `ReductionKernel` form: typed
 parameters (`T` is the array dtype: float for float32, double for float64) and a C body run once
@@ -73,6 +75,54 @@ ELEMENTWISE = {
     "sgd_momentum": ("T grad, T momentum, T dampening_keep, T lr, bool nesterov", "T param, T buf",
                      "buf = momentum * buf + dampening_keep * grad;"
                      " param -= lr * (nesterov ? grad + momentum * buf : buf)"),
+    # convolution and pooling: a loop over the kernel offsets inside the kernel, not in Python.
+    # `i` is the element's position in the output; the `raw` arrays are read at computed positions.
+    "col2im": ("raw T cols, int32 channels, int32 height, int32 width, int32 kh, int32 kw, int32 sh,"
+               " int32 sw, int32 dh, int32 dw, int32 oh, int32 ow", "T x",
+               # x (N, C, H, W) gathers every column entry that im2col copied from it, offsets in order
+               "const int w = i % width; const int h = (i / width) % height;"
+               " const long long plane = i / ((long long)width * height);"  # n * channels + c
+               " T total = (T)0;"
+               " for (int ki = 0; ki < kh; ++ki) {"
+               "  const int hs = h - ki * dh; if (hs < 0 || hs % sh != 0 || hs / sh >= oh) continue;"
+               "  for (int kj = 0; kj < kw; ++kj) {"
+               "   const int ws = w - kj * dw; if (ws < 0 || ws % sw != 0 || ws / sw >= ow) continue;"
+               "   total += cols[(plane * kh * kw + ki * kw + kj) * ((long long)oh * ow) + (hs / sh) * ow + ws / sw];"
+               " } }"
+               " x = total"),
+    "max_pool_forward": ("raw T x, int32 height, int32 width, int32 kh, int32 kw, int32 sh, int32 sw,"
+                         " int32 ph, int32 pw, int32 dh, int32 dw, int32 oh, int32 ow, T lowest",
+                         "T best, int16 where",
+                         # torch's rule: a later element wins only if strictly greater, or NaN; the
+                         # padding reads as `lowest`; NaN propagates into the maximum
+                         "const int wo = i % ow; const int ho = (i / ow) % oh;"
+                         " const long long b = i / ((long long)ow * oh);"
+                         " T top = lowest; short at = 0;"
+                         " for (int ki = 0; ki < kh; ++ki) {"
+                         "  const int h = ho * sh - ph + ki * dh;"
+                         "  for (int kj = 0; kj < kw; ++kj) {"
+                         "   const int w = wo * sw - pw + kj * dw;"
+                         "   const T v = (h >= 0 && h < height && w >= 0 && w < width)"
+                         "       ? x[(b * height + h) * width + w] : lowest;"
+                         "   if (ki == 0 && kj == 0) { top = v; continue; }"
+                         "   if (v > top || v != v) at = (short)(ki * kw + kj);"
+                         "   if (top == top && (v != v || v > top)) top = v;"
+                         " } }"
+                         " best = top; where = at"),
+    "max_pool_backward": ("raw T grad, raw int16 where, int32 height, int32 width, int32 kh, int32 kw,"
+                          " int32 sh, int32 sw, int32 dh, int32 dw, int32 oh, int32 ow", "T dx",
+                          # each padded-grid pixel gathers the gradients of the windows it won
+                          "const int w = i % width; const int h = (i / width) % height;"
+                          " const long long b = i / ((long long)width * height);"
+                          " T total = (T)0;"
+                          " for (int ki = 0; ki < kh; ++ki) {"
+                          "  const int hs = h - ki * dh; if (hs < 0 || hs % sh != 0 || hs / sh >= oh) continue;"
+                          "  for (int kj = 0; kj < kw; ++kj) {"
+                          "   const int ws = w - kj * dw; if (ws < 0 || ws % sw != 0 || ws / sw >= ow) continue;"
+                          "   const long long o = (b * oh + hs / sh) * ow + ws / sw;"
+                          "   if (where[o] == ki * kw + kj) total += grad[o];"
+                          " } }"
+                          " dx = total"),
     "adam": ("T grad, T decay, T one_minus_beta1, T beta2, T one_minus_beta2, T step_size,"
              " T bias_correction2_sqrt, T eps", "T param, T exp_avg, T exp_avg_sq",
              "param *= decay;"
@@ -172,6 +222,37 @@ def affine(x_hat, weight, bias):
     one_or_weight = _scalar(x_hat, 1) if weight is None else weight
     zero_or_bias = _scalar(x_hat, 0) if bias is None else bias
     return kernel("affine")(x_hat, one_or_weight, zero_or_bias)
+
+
+def col2im(cols, input_size, kernel_size, stride, dilation, out_size):
+    """im2col's adjoint, (N, C*kH*kW, Ho*Wo) -> (N, C, H, W), in one kernel (see backend/im2col.py)."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel_size, stride, dilation, out_size
+    n, c = cols.shape[0], cols.shape[1] // (kh * kw)
+    grid = _cupy().empty((n, c) + tuple(input_size), dtype=cols.dtype)
+    i32 = np.int32
+    kernel("col2im")(_cupy().ascontiguousarray(cols), i32(c), i32(input_size[0]), i32(input_size[1]),
+                     i32(kh), i32(kw), i32(sh), i32(sw), i32(dh), i32(dw), i32(oh), i32(ow), grid)
+    return grid
+
+
+def max_pool(x, kernel_size, stride, padding, dilation, out_size, lowest):
+    """(best, where) of every window of x (B, H, W): the maximum and its offset ki*kW + kj."""
+    cp, i32 = _cupy(), np.int32
+    b, h, w = x.shape
+    best = cp.empty((b,) + tuple(out_size), dtype=x.dtype)
+    where = cp.empty(best.shape, dtype=np.int16)
+    args = [i32(v) for v in (h, w, *kernel_size, *stride, *padding, *dilation, *out_size)]
+    kernel("max_pool_forward")(cp.ascontiguousarray(x), *args, x.dtype.type(lowest), best, where)
+    return best, where
+
+
+def max_pool_backward(grad, where, padded_size, kernel_size, stride, dilation):
+    """dx on the padded grid (B, Hp, Wp): each pixel sums the gradients of the windows it won."""
+    cp, i32 = _cupy(), np.int32
+    grid = cp.empty((where.shape[0],) + tuple(padded_size), dtype=grad.dtype)
+    args = [i32(v) for v in (*padded_size, *kernel_size, *stride, *dilation, *where.shape[1:])]
+    kernel("max_pool_backward")(cp.ascontiguousarray(grad), cp.ascontiguousarray(where), *args, grid)
+    return grid
 
 
 def adam_step(param, grad, exp_avg, exp_avg_sq, *, decay, beta1, beta2, step_size,

@@ -30,6 +30,7 @@ hand-written CUDA kernel for either direction would slot in here without changin
 import threading
 
 from ..autograd.function import array_module
+from . import cuda_kernels
 
 _workspace = threading.local()  # one scratch buffer per thread and device (see `scratch`)
 
@@ -94,6 +95,8 @@ def col2im(cols, input_size, kernel_size, stride, dilation, out_size):
     One strided add per kernel offset (i, j): the values that offset saw in every window go back to
     the pixels they came from. Offsets are the only loop (9 iterations for a 3x3 kernel).
     """
+    if cuda_kernels.use_for(cols):  # the GPU: one kernel, the offset loop inside it
+        return cuda_kernels.col2im(cols, input_size, kernel_size, stride, dilation, out_size)
     xp = array_module(cols)
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel_size, stride, dilation, out_size
     n, c = cols.shape[0], cols.shape[1] // (kh * kw)

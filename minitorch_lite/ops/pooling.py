@@ -30,6 +30,7 @@ import numbers
 import numpy as np
 
 from ..autograd.function import Function, array_module
+from ..backend import cuda_kernels
 from ..backend.batch_threads import split_batch
 from ..backend.im2col import windows
 
@@ -49,13 +50,21 @@ def _out_size(size, kernel, pad, stride, dilation, ceil_mode):
     return out
 
 
+def _padded_size(size, kernel, stride, pad, dilation, out_size):
+    """(H, W) of the grid padded just enough for every window (`size` itself when none is needed)."""
+    need = [(o - 1) * s + d * (k - 1) + 1 for o, s, d, k in zip(out_size, stride, dilation, kernel)]
+    if pad != (0, 0) or need[0] > size[0] or need[1] > size[1]:
+        return max(need[0], size[0] + pad[0]), max(need[1], size[1] + pad[1])
+    return tuple(size)
+
+
 def _padded_windows(x, kernel, stride, pad, dilation, out_size, fill):
     """x (B, H, W) padded with `fill` just enough for every window, as a (B, kH, kW, Ho, Wo) view."""
     xp = array_module(x)
     b, h, w = x.shape
-    need = [(o - 1) * s + d * (k - 1) + 1 for o, s, d, k in zip(out_size, stride, dilation, kernel)]
-    if pad != (0, 0) or need[0] > h or need[1] > w:
-        padded = xp.full((b, max(need[0], h + pad[0]), max(need[1], w + pad[1])), fill, dtype=x.dtype)
+    padded_size = _padded_size((h, w), kernel, stride, pad, dilation, out_size)
+    if padded_size != (h, w):
+        padded = xp.full((b,) + padded_size, fill, dtype=x.dtype)
         padded[:, pad[0]:pad[0] + h, pad[1]:pad[1] + w] = x
         x = padded
     return windows(x[None], kernel, stride, dilation, out_size)[0], x.shape[1:]
@@ -80,6 +89,9 @@ def _window_max(x, kernel, stride, padding, dilation, out_size):
     A running maximum over the kernel offsets; a later element replaces it only if strictly greater
     (or NaN, which torch propagates), so ties keep the first maximum, as torch does.
     """
+    if cuda_kernels.use_for(x):  # the GPU: one kernel, the offset loop inside it
+        best, where = cuda_kernels.max_pool(x, kernel, stride, padding, dilation, out_size, _lowest(x.dtype))
+        return best, where, _padded_size(x.shape[1:], kernel, stride, padding, dilation, out_size)
     xp = array_module(x)
     view, padded_size = _padded_windows(x, kernel, stride, padding, dilation, out_size, _lowest(x.dtype))
     best = xp.empty(view.shape[:1] + view.shape[3:], dtype=x.dtype)
@@ -126,6 +138,10 @@ class MaxPool2d(Function):
         shape, padded_size, kernel, stride, padding, dilation, out_size = ctx.meta
         xp = array_module(grad)
         grad = grad.reshape(where.shape)
+        h, w = shape[-2:]
+        if cuda_kernels.use_for(grad):  # the GPU: one kernel, each pixel gathers what its windows sent
+            grid = cuda_kernels.max_pool_backward(grad, where, padded_size, kernel, stride, dilation)
+            return grid[:, padding[0]:padding[0] + h, padding[1]:padding[1] + w].reshape(shape)
         grid = xp.zeros(where.shape[:1] + tuple(padded_size), dtype=grad.dtype)
         zero = grad.dtype.type(0)
         # fast path: hit * grad equals where(hit, grad, 0) for finite grads, and when windows do not
@@ -144,7 +160,6 @@ class MaxPool2d(Function):
                     planes_grid[region] += xp.where(hit, planes_grad, zero)
 
         split_batch(planes, grid, grid.size)
-        h, w = shape[-2:]
         return grid[:, padding[0]:padding[0] + h, padding[1]:padding[1] + w].reshape(shape)
 
 
