@@ -212,6 +212,24 @@ def test_max_pool_kernels_give_the_offset_loops_bits(geometry, ceil_mode, nan):
         np.testing.assert_array_equal(a, b, err_msg=what)
 
 
+@pytest.mark.parametrize("options", [{}, {"ceil_mode": True}, {"count_include_pad": False},
+                                     {"divisor_override": 3}], ids=str)
+@pytest.mark.parametrize("geometry", [g for g in GEOMETRIES if g[3] == (1, 1)], ids=str)
+def test_avg_pool_kernels_give_the_offset_loops_bits(geometry, options):
+    kernel, stride, padding, _, (h, w) = geometry
+    rng = np.random.default_rng(9)
+    x, seed = rng.normal(size=(2, 3, h, w)), rng.normal(size=64)
+
+    def pool():
+        xt = mt.tensor(x, requires_grad=True)
+        out = mt.nn.functional.avg_pool2d(xt, kernel, stride, padding, **options)
+        out.backward(mt.tensor(np.resize(seed, tuple(out.shape))))
+        return out.detach().numpy(), xt.grad.numpy()
+    plain, fused = _run_both(pool)
+    for a, b, what in zip(fused, plain, ("output", "dx")):
+        np.testing.assert_array_equal(a, b, err_msg=what)
+
+
 def _train(lib, make_optimizer, dtype, steps=5):
     lib.manual_seed(0)
     model = lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.GELU(), lib.nn.LayerNorm(8), lib.nn.Linear(8, 3))

@@ -123,6 +123,34 @@ ELEMENTWISE = {
                           "   if (where[o] == ki * kw + kj) total += grad[o];"
                           " } }"
                           " dx = total"),
+    "avg_pool_sum": ("raw T x, int32 height, int32 width, int32 kh, int32 kw, int32 sh, int32 sw,"
+                     " int32 ph, int32 pw, int32 oh, int32 ow", "T total",
+                     # each window's sum, offsets in order, padding read as 0 (the divisor comes after)
+                     "const int wo = i % ow; const int ho = (i / ow) % oh;"
+                     " const long long b = i / ((long long)ow * oh);"
+                     " T sum = (T)0;"
+                     " for (int ki = 0; ki < kh; ++ki) {"
+                     "  const int h = ho * sh - ph + ki;"
+                     "  for (int kj = 0; kj < kw; ++kj) {"
+                     "   const int w = wo * sw - pw + kj;"
+                     "   const T v = (h >= 0 && h < height && w >= 0 && w < width)"
+                     "       ? x[(b * height + h) * width + w] : (T)0;"
+                     "   sum = (ki == 0 && kj == 0) ? v : sum + v;"
+                     " } }"
+                     " total = sum"),
+    "avg_pool_backward": ("raw T share, int32 height, int32 width, int32 kh, int32 kw, int32 sh, int32 sw,"
+                          " int32 oh, int32 ow", "T dx",
+                          # each padded-grid pixel gathers the shares (grad / divisor) of its windows
+                          "const int w = i % width; const int h = (i / width) % height;"
+                          " const long long b = i / ((long long)width * height);"
+                          " T total = (T)0;"
+                          " for (int ki = 0; ki < kh; ++ki) {"
+                          "  const int hs = h - ki; if (hs < 0 || hs % sh != 0 || hs / sh >= oh) continue;"
+                          "  for (int kj = 0; kj < kw; ++kj) {"
+                          "   const int ws = w - kj; if (ws < 0 || ws % sw != 0 || ws / sw >= ow) continue;"
+                          "   total += share[(b * oh + hs / sh) * ow + ws / sw];"
+                          " } }"
+                          " dx = total"),
     "adam": ("T grad, T decay, T one_minus_beta1, T beta2, T one_minus_beta2, T step_size,"
              " T bias_correction2_sqrt, T eps", "T param, T exp_avg, T exp_avg_sq",
              "param *= decay;"
@@ -252,6 +280,25 @@ def max_pool_backward(grad, where, padded_size, kernel_size, stride, dilation):
     grid = cp.empty((where.shape[0],) + tuple(padded_size), dtype=grad.dtype)
     args = [i32(v) for v in (*padded_size, *kernel_size, *stride, *dilation, *where.shape[1:])]
     kernel("max_pool_backward")(cp.ascontiguousarray(grad), cp.ascontiguousarray(where), *args, grid)
+    return grid
+
+
+def window_sums(x, kernel_size, stride, padding, out_size):
+    """The sum of every (undilated) window of x (B, H, W), padding counted as 0: (B, Ho, Wo)."""
+    cp, i32 = _cupy(), np.int32
+    b, h, w = x.shape
+    total = cp.empty((b,) + tuple(out_size), dtype=x.dtype)
+    args = [i32(v) for v in (h, w, *kernel_size, *stride, *padding, *out_size)]
+    kernel("avg_pool_sum")(cp.ascontiguousarray(x), *args, total)
+    return total
+
+
+def spread_to_windows(share, padded_size, kernel_size, stride):
+    """avg pooling's dx on the padded grid: every pixel sums the shares of the windows it is in."""
+    cp, i32 = _cupy(), np.int32
+    grid = cp.empty((share.shape[0],) + tuple(padded_size), dtype=share.dtype)
+    args = [i32(v) for v in (*padded_size, *kernel_size, *stride, *share.shape[1:])]
+    kernel("avg_pool_backward")(cp.ascontiguousarray(share), *args, grid)
     return grid
 
 

@@ -181,13 +181,17 @@ class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_size=(1, 1), divisor=None):
         shape = x.shape
-        view, padded_size = _padded_windows(x.reshape((-1,) + shape[-2:]), kernel, stride, padding, (1, 1),
-                                            out_size, 0)
-        total = view[:, 0, 0].copy()
-        for i in range(kernel[0]):
-            for j in range(kernel[1]):
-                if i or j:
-                    total += view[:, i, j]
+        planes = x.reshape((-1,) + shape[-2:])
+        if cuda_kernels.use_for(x):  # the GPU: one kernel, the offset loop inside it
+            total = cuda_kernels.window_sums(planes, kernel, stride, padding, out_size)
+            padded_size = _padded_size(shape[-2:], kernel, stride, padding, (1, 1), out_size)
+        else:
+            view, padded_size = _padded_windows(planes, kernel, stride, padding, (1, 1), out_size, 0)
+            total = view[:, 0, 0].copy()
+            for i in range(kernel[0]):
+                for j in range(kernel[1]):
+                    if i or j:
+                        total += view[:, i, j]
         out = total / divisor
         ctx.meta = (shape, padded_size, kernel, stride, padding, out_size, divisor)
         return out.astype(x.dtype, copy=False).reshape(shape[:-2] + tuple(out_size))
@@ -197,9 +201,12 @@ class AvgPool2d(Function):
         shape, padded_size, kernel, stride, padding, out_size, divisor = ctx.meta
         xp = array_module(grad)
         share = (grad.reshape((-1,) + tuple(out_size)) / divisor).astype(grad.dtype, copy=False)
-        grid = xp.zeros(share.shape[:1] + tuple(padded_size), dtype=grad.dtype)
-        for _, region in _offset_slices(kernel, stride, (1, 1), out_size):
-            grid[region] += share
+        if cuda_kernels.use_for(share):  # the GPU: one kernel, each pixel gathers its windows' shares
+            grid = cuda_kernels.spread_to_windows(share, padded_size, kernel, stride)
+        else:
+            grid = xp.zeros(share.shape[:1] + tuple(padded_size), dtype=grad.dtype)
+            for _, region in _offset_slices(kernel, stride, (1, 1), out_size):
+                grid[region] += share
         h, w = shape[-2:]
         return grid[:, padding[0]:padding[0] + h, padding[1]:padding[1] + w].reshape(shape)
 
