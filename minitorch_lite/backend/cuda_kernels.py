@@ -35,6 +35,29 @@ _SQRT_HALF = repr(math.sqrt(0.5))
 _INV_SQRT_2PI = repr(1 / math.sqrt(2 * math.pi))
 _SQRT_2_OVER_PI = repr(math.sqrt(2 / math.pi))
 
+# Window geometry parameters shared by the convolution and pooling kernels: the input plane
+# (height, width), kernel, stride, dilation and output plane (oh, ow).
+_GEOMETRY = (", int32 height, int32 width, int32 kh, int32 kw, int32 sh, int32 sw, int32 dh, int32 dw,"
+             " int32 oh, int32 ow")
+# thread i is input pixel (plane, h, w), or output position (plane, ho, wo); plane = image * channels + c
+_PIXEL = ("const int w = i % width; const int h = (i / width) % height;"
+          " const long long plane = i / ((long long)width * height);")
+_WINDOW = ("const int wo = i % ow; const int ho = (i / ow) % oh;"
+           " const long long plane = i / ((long long)ow * oh);")
+# for every offset (ki, kj) whose window covers pixel (h, w), that window's output position (ho, wo)
+_WINDOWS_OF_PIXEL = (" for (int ki = 0; ki < kh; ++ki) {{"
+                     "  const int hs = h - ki * dh; if (hs < 0 || hs % sh != 0 || hs / sh >= oh) continue;"
+                     "  const int ho = hs / sh;"
+                     "  for (int kj = 0; kj < kw; ++kj) {{"
+                     "   const int ws = w - kj * dw; if (ws < 0 || ws % sw != 0 || ws / sw >= ow) continue;"
+                     "   const int wo = ws / sw; {} }} }}")
+# for every offset (ki, kj) of window (ho, wo), the pixel (h, w) it reads, `inside` the unpadded plane
+_PIXELS_OF_WINDOW = (" for (int ki = 0; ki < kh; ++ki) {{"
+                     "  const int h = ho * sh - ph + ki * dh;"
+                     "  for (int kj = 0; kj < kw; ++kj) {{"
+                     "   const int w = wo * sw - pw + kj * dw;"
+                     "   const bool inside = h >= 0 && h < height && w >= 0 && w < width; {} }} }}")
+
 # name: (input parameters, output parameters, body). Outputs may also be read (in-place updates).
 ELEMENTWISE = {
     # activations: forward and backward of each in one pass
@@ -75,82 +98,43 @@ ELEMENTWISE = {
     "sgd_momentum": ("T grad, T momentum, T dampening_keep, T lr, bool nesterov", "T param, T buf",
                      "buf = momentum * buf + dampening_keep * grad;"
                      " param -= lr * (nesterov ? grad + momentum * buf : buf)"),
-    # convolution and pooling: a loop over the kernel offsets inside the kernel, not in Python.
-    # `i` is the element's position in the output; the `raw` arrays are read at computed positions.
-    "col2im": ("raw T cols, int32 channels, int32 height, int32 width, int32 kh, int32 kw, int32 sh,"
-               " int32 sw, int32 dh, int32 dw, int32 oh, int32 ow", "T x",
-               # x (N, C, H, W) gathers every column entry that im2col copied from it, offsets in order
-               "const int w = i % width; const int h = (i / width) % height;"
-               " const long long plane = i / ((long long)width * height);"  # n * channels + c
-               " T total = (T)0;"
-               " for (int ki = 0; ki < kh; ++ki) {"
-               "  const int hs = h - ki * dh; if (hs < 0 || hs % sh != 0 || hs / sh >= oh) continue;"
-               "  for (int kj = 0; kj < kw; ++kj) {"
-               "   const int ws = w - kj * dw; if (ws < 0 || ws % sw != 0 || ws / sw >= ow) continue;"
-               "   total += cols[(plane * kh * kw + ki * kw + kj) * ((long long)oh * ow) + (hs / sh) * ow + ws / sw];"
-               " } }"
-               " x = total"),
-    "max_pool_forward": ("raw T x, int32 height, int32 width, int32 kh, int32 kw, int32 sh, int32 sw,"
-                         " int32 ph, int32 pw, int32 dh, int32 dw, int32 oh, int32 ow, T lowest",
-                         "T best, int16 where",
+    # convolution and pooling: the loop over the kernel offsets runs inside the kernel, one thread
+    # per output element (the loop texts are built by the two helpers above this table)
+    "col2im": ("raw T cols" + _GEOMETRY, "T x",
+               # x (N, C, H, W) gathers every column entry im2col copied from it, offsets in order
+               _PIXEL + " T total = (T)0;"
+               + _WINDOWS_OF_PIXEL.format(
+                   "total += cols[(plane * kh * kw + ki * kw + kj) * ((long long)oh * ow) + ho * ow + wo];")
+               + " x = total"),
+    "max_pool_forward": ("raw T x" + _GEOMETRY + ", int32 ph, int32 pw, T lowest", "T best, int16 where",
                          # torch's rule: a later element wins only if strictly greater, or NaN; the
                          # padding reads as `lowest`; NaN propagates into the maximum
-                         "const int wo = i % ow; const int ho = (i / ow) % oh;"
-                         " const long long b = i / ((long long)ow * oh);"
-                         " T top = lowest; short at = 0;"
-                         " for (int ki = 0; ki < kh; ++ki) {"
-                         "  const int h = ho * sh - ph + ki * dh;"
-                         "  for (int kj = 0; kj < kw; ++kj) {"
-                         "   const int w = wo * sw - pw + kj * dw;"
-                         "   const T v = (h >= 0 && h < height && w >= 0 && w < width)"
-                         "       ? x[(b * height + h) * width + w] : lowest;"
-                         "   if (ki == 0 && kj == 0) { top = v; continue; }"
-                         "   if (v > top || v != v) at = (short)(ki * kw + kj);"
-                         "   if (top == top && (v != v || v > top)) top = v;"
-                         " } }"
-                         " best = top; where = at"),
-    "max_pool_backward": ("raw T grad, raw int16 where, int32 height, int32 width, int32 kh, int32 kw,"
-                          " int32 sh, int32 sw, int32 dh, int32 dw, int32 oh, int32 ow", "T dx",
+                         _WINDOW + " T top = lowest; short at = 0;"
+                         + _PIXELS_OF_WINDOW.format(
+                             "const T v = inside ? x[(plane * height + h) * width + w] : lowest;"
+                             " if (ki == 0 && kj == 0) { top = v; continue; }"
+                             " if (v > top || v != v) at = (short)(ki * kw + kj);"
+                             " if (top == top && (v != v || v > top)) top = v;")
+                         + " best = top; where = at"),
+    "max_pool_backward": ("raw T grad, raw int16 where" + _GEOMETRY, "T dx",
                           # each padded-grid pixel gathers the gradients of the windows it won
-                          "const int w = i % width; const int h = (i / width) % height;"
-                          " const long long b = i / ((long long)width * height);"
-                          " T total = (T)0;"
-                          " for (int ki = 0; ki < kh; ++ki) {"
-                          "  const int hs = h - ki * dh; if (hs < 0 || hs % sh != 0 || hs / sh >= oh) continue;"
-                          "  for (int kj = 0; kj < kw; ++kj) {"
-                          "   const int ws = w - kj * dw; if (ws < 0 || ws % sw != 0 || ws / sw >= ow) continue;"
-                          "   const long long o = (b * oh + hs / sh) * ow + ws / sw;"
-                          "   if (where[o] == ki * kw + kj) total += grad[o];"
-                          " } }"
-                          " dx = total"),
-    "avg_pool_sum": ("raw T x, int32 height, int32 width, int32 kh, int32 kw, int32 sh, int32 sw,"
-                     " int32 ph, int32 pw, int32 oh, int32 ow", "T total",
+                          _PIXEL + " T total = (T)0;"
+                          + _WINDOWS_OF_PIXEL.format(
+                              "const long long o = (plane * oh + ho) * ow + wo;"
+                              " if (where[o] == ki * kw + kj) total += grad[o];")
+                          + " dx = total"),
+    "avg_pool_sum": ("raw T x" + _GEOMETRY + ", int32 ph, int32 pw", "T total",
                      # each window's sum, offsets in order, padding read as 0 (the divisor comes after)
-                     "const int wo = i % ow; const int ho = (i / ow) % oh;"
-                     " const long long b = i / ((long long)ow * oh);"
-                     " T sum = (T)0;"
-                     " for (int ki = 0; ki < kh; ++ki) {"
-                     "  const int h = ho * sh - ph + ki;"
-                     "  for (int kj = 0; kj < kw; ++kj) {"
-                     "   const int w = wo * sw - pw + kj;"
-                     "   const T v = (h >= 0 && h < height && w >= 0 && w < width)"
-                     "       ? x[(b * height + h) * width + w] : (T)0;"
-                     "   sum = (ki == 0 && kj == 0) ? v : sum + v;"
-                     " } }"
-                     " total = sum"),
-    "avg_pool_backward": ("raw T share, int32 height, int32 width, int32 kh, int32 kw, int32 sh, int32 sw,"
-                          " int32 oh, int32 ow", "T dx",
+                     _WINDOW + " T sum = (T)0;"
+                     + _PIXELS_OF_WINDOW.format(
+                         "const T v = inside ? x[(plane * height + h) * width + w] : (T)0;"
+                         " sum = (ki == 0 && kj == 0) ? v : sum + v;")
+                     + " total = sum"),
+    "avg_pool_backward": ("raw T share" + _GEOMETRY, "T dx",
                           # each padded-grid pixel gathers the shares (grad / divisor) of its windows
-                          "const int w = i % width; const int h = (i / width) % height;"
-                          " const long long b = i / ((long long)width * height);"
-                          " T total = (T)0;"
-                          " for (int ki = 0; ki < kh; ++ki) {"
-                          "  const int hs = h - ki; if (hs < 0 || hs % sh != 0 || hs / sh >= oh) continue;"
-                          "  for (int kj = 0; kj < kw; ++kj) {"
-                          "   const int ws = w - kj; if (ws < 0 || ws % sw != 0 || ws / sw >= ow) continue;"
-                          "   total += share[(b * oh + hs / sh) * ow + ws / sw];"
-                          " } }"
-                          " dx = total"),
+                          _PIXEL + " T total = (T)0;"
+                          + _WINDOWS_OF_PIXEL.format("total += share[(plane * oh + ho) * ow + wo];")
+                          + " dx = total"),
     "adam": ("T grad, T decay, T one_minus_beta1, T beta2, T one_minus_beta2, T step_size,"
              " T bias_correction2_sqrt, T eps", "T param, T exp_avg, T exp_avg_sq",
              "param *= decay;"
@@ -252,53 +236,56 @@ def affine(x_hat, weight, bias):
     return kernel("affine")(x_hat, one_or_weight, zero_or_bias)
 
 
+def _geometry(plane_size, kernel_size, stride, dilation, out_size):
+    return [np.int32(v) for v in (*plane_size, *kernel_size, *stride, *dilation, *out_size)]
+
+
 def col2im(cols, input_size, kernel_size, stride, dilation, out_size):
     """im2col's adjoint, (N, C*kH*kW, Ho*Wo) -> (N, C, H, W), in one kernel (see backend/im2col.py)."""
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel_size, stride, dilation, out_size
+    kh, kw = kernel_size
     n, c = cols.shape[0], cols.shape[1] // (kh * kw)
-    grid = _cupy().empty((n, c) + tuple(input_size), dtype=cols.dtype)
-    i32 = np.int32
-    kernel("col2im")(_cupy().ascontiguousarray(cols), i32(c), i32(input_size[0]), i32(input_size[1]),
-                     i32(kh), i32(kw), i32(sh), i32(sw), i32(dh), i32(dw), i32(oh), i32(ow), grid)
+    cp = _cupy()
+    grid = cp.empty((n, c) + tuple(input_size), dtype=cols.dtype)
+    kernel("col2im")(cp.ascontiguousarray(cols), *_geometry(input_size, kernel_size, stride, dilation, out_size),
+                     grid)
     return grid
 
 
 def max_pool(x, kernel_size, stride, padding, dilation, out_size, lowest):
     """(best, where) of every window of x (B, H, W): the maximum and its offset ki*kW + kj."""
-    cp, i32 = _cupy(), np.int32
-    b, h, w = x.shape
-    best = cp.empty((b,) + tuple(out_size), dtype=x.dtype)
+    cp = _cupy()
+    best = cp.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
     where = cp.empty(best.shape, dtype=np.int16)
-    args = [i32(v) for v in (h, w, *kernel_size, *stride, *padding, *dilation, *out_size)]
-    kernel("max_pool_forward")(cp.ascontiguousarray(x), *args, x.dtype.type(lowest), best, where)
+    kernel("max_pool_forward")(cp.ascontiguousarray(x), *_geometry(x.shape[1:], kernel_size, stride, dilation,
+                                                                   out_size),
+                               *[np.int32(p) for p in padding], x.dtype.type(lowest), best, where)
     return best, where
 
 
 def max_pool_backward(grad, where, padded_size, kernel_size, stride, dilation):
     """dx on the padded grid (B, Hp, Wp): each pixel sums the gradients of the windows it won."""
-    cp, i32 = _cupy(), np.int32
+    cp = _cupy()
     grid = cp.empty((where.shape[0],) + tuple(padded_size), dtype=grad.dtype)
-    args = [i32(v) for v in (*padded_size, *kernel_size, *stride, *dilation, *where.shape[1:])]
-    kernel("max_pool_backward")(cp.ascontiguousarray(grad), cp.ascontiguousarray(where), *args, grid)
+    kernel("max_pool_backward")(cp.ascontiguousarray(grad), cp.ascontiguousarray(where),
+                                *_geometry(padded_size, kernel_size, stride, dilation, where.shape[1:]), grid)
     return grid
 
 
 def window_sums(x, kernel_size, stride, padding, out_size):
     """The sum of every (undilated) window of x (B, H, W), padding counted as 0: (B, Ho, Wo)."""
-    cp, i32 = _cupy(), np.int32
-    b, h, w = x.shape
-    total = cp.empty((b,) + tuple(out_size), dtype=x.dtype)
-    args = [i32(v) for v in (h, w, *kernel_size, *stride, *padding, *out_size)]
-    kernel("avg_pool_sum")(cp.ascontiguousarray(x), *args, total)
+    cp = _cupy()
+    total = cp.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+    kernel("avg_pool_sum")(cp.ascontiguousarray(x), *_geometry(x.shape[1:], kernel_size, stride, (1, 1), out_size),
+                           *[np.int32(p) for p in padding], total)
     return total
 
 
 def spread_to_windows(share, padded_size, kernel_size, stride):
     """avg pooling's dx on the padded grid: every pixel sums the shares of the windows it is in."""
-    cp, i32 = _cupy(), np.int32
+    cp = _cupy()
     grid = cp.empty((share.shape[0],) + tuple(padded_size), dtype=share.dtype)
-    args = [i32(v) for v in (*padded_size, *kernel_size, *stride, *share.shape[1:])]
-    kernel("avg_pool_backward")(cp.ascontiguousarray(share), *args, grid)
+    kernel("avg_pool_backward")(cp.ascontiguousarray(share),
+                                *_geometry(padded_size, kernel_size, stride, (1, 1), share.shape[1:]), grid)
     return grid
 
 

@@ -492,29 +492,26 @@ def test_blockwise_update_of_large_parameters_changes_no_bit(name, kwargs, monke
     init = [rng.standard_normal(300_001).astype(np.float32), rng.standard_normal((3, 4)).astype(np.float32)]
     grads = [[rng.standard_normal(a.shape).astype(np.float32) for a in init] for _ in range(3)]
 
+    def steps(lib):
+        params = [lib.tensor(a.copy(), requires_grad=True) for a in init]
+        opt = getattr(lib.optim, name)(params, **kwargs)
+        for step_grads in grads:
+            for p, g in zip(params, step_grads):
+                p.grad = lib.tensor(g)
+            opt.step()
+        return [p.detach().numpy() for p in params]
+
     def run(block, threads):
         monkeypatch.setattr(optimizer_module, "UPDATE_BLOCK", block)
         previous = mt.get_num_threads()
         mt.set_num_threads(threads)
         try:
-            params = [mt.tensor(a.copy(), requires_grad=True) for a in init]
-            opt = getattr(mt.optim, name)(params, **kwargs)
-            for step_grads in grads:
-                for p, g in zip(params, step_grads):
-                    p.grad = mt.tensor(g)
-                opt.step()
-            return [p.detach().numpy() for p in params]
+            return steps(mt)
         finally:
             mt.set_num_threads(previous)
 
     blockwise, one_piece = run(1 << 16, 2), run(1 << 30, 1)
     for a, b in zip(blockwise, one_piece):
         np.testing.assert_array_equal(a, b)
-    tps = [torch.tensor(a.copy(), requires_grad=True) for a in init]
-    topt = getattr(torch.optim, name)(tps, **kwargs)
-    for step_grads in grads:
-        for p, g in zip(tps, step_grads):
-            p.grad = torch.tensor(g)
-        topt.step()
-    for a, t in zip(blockwise, tps):
-        np.testing.assert_allclose(a, t.detach().numpy(), rtol=1e-5, atol=1e-6)
+    for a, t in zip(blockwise, steps(torch)):
+        np.testing.assert_allclose(a, t, rtol=1e-5, atol=1e-6)
