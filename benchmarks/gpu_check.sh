@@ -5,24 +5,28 @@
 #   gpu-tests.txt     pytest output of `pytest tests -m gpu`; gpu-tests.xml (JUnit) with the counts
 #   bench/            python -m benchmarks on every device: results.{txt,md,json}, PNG plots
 #   bench-gpu-large/  the GPU-sized workloads of --full (10^8 elements, matmul 4096, batch 512), GPU only
+#   bench-unfused/    minitorch_lite's GPU workloads with MINITORCH_LITE_FUSED=0, compared with bench/
 #   summary.md        device, pass/fail counts and the benchmark tables, ready to paste
 # Usage: benchmarks/gpu_check.sh OUTDIR        (any working directory; runs from the repo root)
-# Budget (worst case 290 s): TEST_TIMEOUT (default 100 s; pytest is interrupted and still reports
-# what ran), BENCH_BUDGET (default 100 s: no workload starts after it) with BENCH_TIMEOUT (default
-# 140 s) as the hard stop (on its SIGTERM the benchmark abandons the running cell and still writes
-# its results), and LARGE_BUDGET / LARGE_TIMEOUT (30 / 50 s) for the GPU-sized pass.
+# Budget (worst case 290 s): TEST_TIMEOUT (default 90 s; pytest is interrupted and still reports
+# what ran), BENCH_BUDGET (default 85 s: no workload starts after it) with BENCH_TIMEOUT (default
+# 120 s) as the hard stop (on its SIGTERM the benchmark abandons the running cell and still writes
+# its results), LARGE_BUDGET / LARGE_TIMEOUT (30 / 50 s) for the GPU-sized pass and
+# UNFUSED_BUDGET / UNFUSED_TIMEOUT (25 / 40 s) for the pass without fused kernels.
 set -u
 OUT="${1:?usage: benchmarks/gpu_check.sh OUTDIR}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 rm -rf "$OUT/gpu-tests.xml" "$OUT/gpu-tests.txt" "$OUT/bench" "$OUT/bench.txt" "$OUT/bench-gpu-large" \
-  "$OUT/bench-gpu-large.txt" "$OUT/summary.md"
+  "$OUT/bench-gpu-large.txt" "$OUT/bench-unfused" "$OUT/bench-unfused.txt" "$OUT/summary.md"
 cd "$(dirname "$0")/.."
-TEST_TIMEOUT="${TEST_TIMEOUT:-100}"
-BENCH_BUDGET="${BENCH_BUDGET:-100}"
-BENCH_TIMEOUT="${BENCH_TIMEOUT:-140}"
+TEST_TIMEOUT="${TEST_TIMEOUT:-90}"
+BENCH_BUDGET="${BENCH_BUDGET:-85}"
+BENCH_TIMEOUT="${BENCH_TIMEOUT:-120}"
 LARGE_BUDGET="${LARGE_BUDGET:-30}"
 LARGE_TIMEOUT="${LARGE_TIMEOUT:-50}"
+UNFUSED_BUDGET="${UNFUSED_BUDGET:-25}"
+UNFUSED_TIMEOUT="${UNFUSED_TIMEOUT:-40}"
 started=$(date +%s)
 
 # 1. The device, as the drivers and both frameworks see it.
@@ -66,10 +70,18 @@ timeout "$LARGE_TIMEOUT" python -m benchmarks --full --device cuda --filter '\[1
 large_rc=$?
 tail -n 3 "$OUT/bench-gpu-large.txt"
 
+# 3c. What the fused kernels buy: minitorch_lite's GPU workloads that use them, again with
+# MINITORCH_LITE_FUSED=0 (plain CuPy chains), compared with step 3's numbers (new/old = plain/fused).
+MINITORCH_LITE_FUSED=0 timeout "$UNFUSED_TIMEOUT" python -m benchmarks --device cuda --framework mt \
+  --filter 'relu|gelu|softmax|optim\.|train\.' --no-progress --budget "$UNFUSED_BUDGET" --max-time 0.25 \
+  --warmup 0.1 --compare "$OUT/bench/results.json" --out "$OUT/bench-unfused" > "$OUT/bench-unfused.txt" 2>&1
+unfused_rc=$?
+tail -n 3 "$OUT/bench-unfused.txt"
+
 # 4. One summary with the counts and the tables.
-python - "$OUT" "$test_rc" "$bench_rc" "$started" "$large_rc" <<'EOF'
+python - "$OUT" "$test_rc" "$bench_rc" "$started" "$large_rc" "$unfused_rc" <<'EOF'
 import os, sys, time, xml.etree.ElementTree as ET
-out, test_rc, bench_rc, started, large_rc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+out, (test_rc, bench_rc, started, large_rc, unfused_rc) = sys.argv[1], map(int, sys.argv[2:])
 lines = ["# GPU check", "", "## Device", "", "```", open(os.path.join(out, "device.txt")).read().strip(), "```", ""]
 counts = "no JUnit report (pytest did not finish: exit code %d)" % test_rc
 xml = os.path.join(out, "gpu-tests.xml")
@@ -90,6 +102,10 @@ large = os.path.join(out, "bench-gpu-large", "results.md")
 lines += ["", "## GPU-sized workloads (`--full --device cuda`, 10^8 elements, matmul 4096, batch 512)", ""]
 lines += [open(large).read() if os.path.exists(large) else
           "no results (exit code %d); see bench-gpu-large.txt" % large_rc]
+unfused = os.path.join(out, "bench-unfused", "results.md")
+lines += ["", "## Fused kernels off (`MINITORCH_LITE_FUSED=0`), compared with the fused run above", ""]
+lines += [open(unfused).read() if os.path.exists(unfused) else
+          "no results (exit code %d); see bench-unfused.txt" % unfused_rc]
 lines += ["", f"total time {time.time() - started:.0f} s"]
 open(os.path.join(out, "summary.md"), "w").write("\n".join(lines) + "\n")
 print(counts)

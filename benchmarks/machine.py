@@ -14,6 +14,7 @@ import datetime
 import os
 import platform
 import subprocess
+import sys
 import time
 
 
@@ -96,8 +97,10 @@ def framework_info(framework, device):
         info.update(version=minitorch_lite.__version__, threads=minitorch_lite.get_num_threads())
         if device == "cuda":
             import cupy
+            from minitorch_lite.backend import cuda_kernels
             info.update(cupy=cupy.__version__, cuda_runtime=cupy.cuda.runtime.runtimeGetVersion(),
-                        tf32=os.environ.get("CUPY_TF32", "0") == "1")
+                        tf32=minitorch_lite.backends.cuda.matmul.allow_tf32, fused_kernels=cuda_kernels.ENABLED,
+                        fake_cuda="fake_cupy" in sys.modules)
     if device == "cuda":
         info["gpu"] = _gpu_name(framework)
     return info
@@ -140,6 +143,8 @@ def _worker_text(key, info):
     if info.get("gpu"):
         text += f", GPU {info['gpu']}" + (f", CuPy {info['cupy']}" if info.get("cupy") else "") \
             + f", TF32 {'on' if info.get('tf32') else 'off'}"
+        if "fused_kernels" in info:
+            text += f", fused kernels {'on' if info['fused_kernels'] else 'off (MINITORCH_LITE_FUSED=0)'}"
     return text
 
 

@@ -466,6 +466,9 @@ README_MARKERS = {"cpu": ("<!-- cpu-table:start -->", "<!-- cpu-table:end -->"),
 def insert_into_readme(run, readme_path):
     """Replace the text between the CPU (or, for a run with a GPU, the GPU) markers with the table."""
     gpu = any(t["available"] for t in run["targets"] if t["key"].endswith(":cuda"))
+    if any(info.get("fake_cuda") for info in run["machine"].get("workers", {}).values()):
+        raise ValueError("this run's cuda column ran on the fake_cupy stand-in (MINITORCH_LITE_FAKE_CUDA=1): "
+                         "its numbers are CPU numbers and never go into the README")
     start, end = README_MARKERS["gpu" if gpu else "cpu"]
     with open(readme_path) as f:
         text = f.read()

@@ -203,12 +203,22 @@ def _make_cuda_namespace():
         def done(self):
             return True
 
+    class MemoryHook:  # CuPy calls its methods on every pool allocation; here nothing is pooled
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
     stream = types.SimpleNamespace(synchronize=lambda: None)
-    return types.SimpleNamespace(
+    cuda = types.ModuleType("cupy.cuda")
+    cuda.__dict__.update(
         runtime=runtime, Device=_Device, Event=Event,
         get_elapsed_time=lambda start, end: (end.time - start.time) * 1000.0,
         Stream=types.SimpleNamespace(null=stream), get_current_stream=lambda: stream,
-        set_allocator=lambda allocator=None: None, MemoryHook=object)
+        set_allocator=lambda allocator=None: None, MemoryHook=MemoryHook,
+        memory_hook=types.SimpleNamespace(MemoryHook=MemoryHook))
+    return cuda
 
 
 def _make_random_namespace():
@@ -290,7 +300,7 @@ def install():
     """Make minitorch_lite see one CUDA device backed by this stand-in."""
     from minitorch_lite.backend import cuda_backend
     cp, cupyx = make_modules()
-    sys.modules["cupy"], sys.modules["cupyx"] = cp, cupyx
+    sys.modules["cupy"], sys.modules["cupyx"], sys.modules["cupy.cuda"] = cp, cupyx, cp.cuda
     sys.modules["cupyx.scipy"] = cupyx.scipy
     sys.modules["cupyx.scipy.special"] = cupyx.scipy.special
     cuda_backend._cupy, cuda_backend._checked = cp, True

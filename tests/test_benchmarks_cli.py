@@ -88,3 +88,23 @@ def test_readme_insertion(first_run, tmp_path):
     text = readme.read_text()
     assert section == "cpu" and "old table" not in text
     assert text.startswith("intro\n") and text.endswith("outro\n") and "| add | 1e3 |" in text
+
+
+def test_gpu_columns_dry_run_on_the_cupy_stand_in(tmp_path):
+    """MINITORCH_LITE_FAKE_CUDA=1 fills minitorch_lite's cuda column from tests/fake_cupy.py: the GPU
+    columns (speed-up, GB/s, the crossover plot) render without a GPU, the run says so, and such a
+    run is refused by --readme-from (its "GPU" numbers are CPU numbers)."""
+    env = dict(os.environ, MINITORCH_LITE_FAKE_CUDA="1")
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--no-progress", "--quick", "--filter",
+                             r"^(add|sum)\[1e(3|6)\]$", "--repeat", "3", "--max-time", "0.02", "--warmup", "0",
+                             "--framework", "mt", "--out", str(tmp_path)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    run = json.loads((tmp_path / "results.json").read_text())
+    assert all(row["cells"]["minitorch_lite:cuda"]["status"] == "ok" for row in run["rows"])
+    assert run["machine"]["workers"]["minitorch_lite:cuda"]["fake_cuda"] is True
+    assert "GPU speed-up mt" in result.stdout and "fake CUDA device" in result.stdout
+    assert (tmp_path / "time_vs_size.png").stat().st_size > 0
+    refused = subprocess.run([sys.executable, "-m", "benchmarks", "--readme-from", str(tmp_path / "results.json")],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "fake_cupy stand-in" in refused.stderr
