@@ -11,7 +11,8 @@ module lets them run here, with CuPy's rules at the host boundary enforced:
 - mixing them with host NumPy arrays (ndim >= 1) in one operation (a ufunc, a NumPy or CuPy
   function, an assignment) raises TypeError, as CuPy does; `.get()` copies out;
 - reductions give 0-d arrays, not NumPy scalars, as CuPy does;
-- only names that CuPy 14.2 really has (tests/data/cupy_14_2_names.txt) exist on the module;
+- only names that CuPy 14.2 really has (tests/data/cupy_14_2_names.txt) exist on the module, and
+  the array attributes NumPy has but CuPy lacks (`ctypes`, `resize`, ...) raise AttributeError;
 - ElementwiseKernel / ReductionKernel run the kernel text compiled for the CPU
   (cuda_kernel_emulator.py).
 
@@ -78,8 +79,18 @@ def _wrap(value):
     return value
 
 
+def _missing(name):
+    def refuse(self):
+        raise AttributeError(f"'cupy.ndarray' object has no attribute '{name}' (NumPy has it, CuPy 14.2 not)")
+    return property(refuse)
+
+
 class ndarray(np.ndarray):
     """A NumPy array that says it lives on cuda:0 and keeps to CuPy's rules at the host boundary."""
+
+    # the public ndarray attributes NumPy has and CuPy 14.2 lacks
+    ctypes, getfield, resize, setfield, setflags, to_device = (
+        _missing(n) for n in ("ctypes", "getfield", "resize", "setfield", "setflags", "to_device"))
 
     @property
     def device(self):

@@ -35,6 +35,8 @@ def test_only_cupys_names_exist(cp):
     assert callable(cp.einsum) and callable(cp.take_along_axis)
     with pytest.raises(AttributeError, match="not in CuPy"):
         cp.errstate  # NumPy has it, CuPy does not
+    with pytest.raises(AttributeError, match="CuPy 14.2 not"):
+        cp.zeros(2).ctypes
 
 
 def test_ufunc_at_and_kernels(cp):
