@@ -51,9 +51,8 @@ def synchronize(device=None):
 
 
 def manual_seed(seed):
-    """Seed the GPU generator (no-op without a GPU, as in torch)."""
-    if is_available():
-        cuda_backend.manual_seed(int(seed))
+    """Seed the GPU generator (kept for when a GPU is used; nothing to seed without one, as in torch)."""
+    cuda_backend.manual_seed(int(seed))
 
 
 manual_seed_all = manual_seed

@@ -704,7 +704,9 @@ default_generator = Generator()
 
 
 def manual_seed(seed):
-    """torch.manual_seed: seed the default generator and return it."""
+    """torch.manual_seed: seed the default (CPU) generator and the GPU's; return the CPU one."""
+    from .backend import cuda_backend
+    cuda_backend.manual_seed(int(seed))
     return default_generator.manual_seed(int(seed))
 
 

@@ -142,3 +142,22 @@ def test_index_ops_refuse_an_index_on_another_device(op):
             "index_select": lambda: x.index_select(0, index[0, :2])}[op]
     with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device.*cuda:0 and cpu"):
         call()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not cuda_backend.is_available(), reason=CUDA_REASON)
+def test_dropout_masks_are_drawn_on_the_gpu_and_follow_mt_manual_seed():
+    x = mt.ones(20_000, device="cuda")
+
+    def drop():
+        mt.manual_seed(5)
+        cpu_state = mt.get_rng_state()
+        out = mt.nn.functional.dropout(x, 0.3).cpu().numpy()
+        assert mt.get_rng_state().tolist() == cpu_state.tolist()  # the CPU generator did not move
+        return out
+    first, second = drop(), drop()
+    np.testing.assert_array_equal(first, second)
+    assert set(np.unique(first).tolist()) == {0.0, np.float32(1 / 0.7)}
+    assert abs((first > 0).mean() - 0.7) < 0.02
+    with pytest.raises(RuntimeError, match="bernoulli_ expects p to be in"):
+        x.clone().bernoulli_(1.5)

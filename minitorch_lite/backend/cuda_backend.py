@@ -4,6 +4,8 @@
     >>> cuda_backend.is_available() in (True, False)
     True
 """
+import numpy as np
+
 _cupy = None
 _checked = False
 
@@ -17,6 +19,8 @@ def _load():
             if cupy.cuda.runtime.getDeviceCount() > 0:
                 _cupy = cupy
                 _apply_tf32(cupy)
+                if _seed is not None:
+                    cupy.random.seed(_seed)
         except Exception:  # no CuPy, no driver, no GPU: the CPU backend is all there is
             _cupy = None
     return _cupy
@@ -73,9 +77,23 @@ _peak_bytes = 0
 _tracking = False
 
 
+_seed = None  # the last seed given, applied when CuPy loads (mt.manual_seed seeds the GPU too)
+
+
 def manual_seed(seed):
-    """Seed CuPy's generator (GPU draws are deterministic per seed, not torch's CUDA numbers)."""
-    cupy().random.seed(seed)
+    """Seed the GPU generator: now if CuPy is loaded, else when it loads. GPU draws are deterministic
+    per seed, not torch's CUDA numbers. Never loads CuPy (mt.manual_seed calls this on every seed)."""
+    global _seed
+    _seed = int(seed)
+    if _cupy is not None:
+        _cupy.random.seed(_seed)
+
+
+def bernoulli(like, p):
+    """0/1 draws with P(1) = p, shaped and typed like the CuPy array `like`, drawn on its GPU
+    (dropout masks: copying CPU draws to the device each step would cost more than the layer)."""
+    cp = cupy()
+    return (cp.random.random(like.shape, dtype=np.float64) < p).astype(like.dtype)
 
 
 def _track_peak():
