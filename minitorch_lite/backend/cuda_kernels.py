@@ -20,8 +20,9 @@ tests/test_cuda_kernels.py compiles the same text as C++ on the CPU and checks e
 against torch, so the math is tested on machines without a GPU; the GPU parity tests then check
 the ops that use them on a real device.
 
-The ops call the Python wrappers at the bottom only for CuPy arrays (`use_for(array)`), so the CPU
-path never sees this module. Set MINITORCH_LITE_FUSED=0 (or `cuda_kernels.ENABLED = False`) to run
+The ops call these kernels (directly, or through the Python wrappers at the bottom) only for
+float32/float64 CuPy arrays (`use_for(array)`), so the CPU path never runs them. Without a GPU,
+`MINITORCH_LITE_FAKE_CUDA=1 pytest -m gpu` runs the ops' GPU paths on tests/fake_cupy.py. Set MINITORCH_LITE_FUSED=0 (or `cuda_kernels.ENABLED = False`) to run
 the plain CuPy chains instead: the tests compare both, and the benchmarks can time both.
 """
 import math
@@ -179,7 +180,7 @@ def kernel(name):
 
 
 def _scalar(array, value):
-    """A Python number as a 0-d array of the array's dtype (a T parameter takes its dtype from it)."""
+    """A Python number as a NumPy scalar of the array's dtype (a T parameter takes its type from it)."""
     return array.dtype.type(value)
 
 
@@ -214,7 +215,7 @@ def normalize(x, axes, eps, count):
     var = kernel("sum_squared_deviation")(x, mean, axis=axes, keepdims=True)
     var /= count
     var += _scalar(x, eps)
-    rstd = 1 / _cupy().sqrt(var)  # (R,) numbers, not worth a kernel of its own
+    rstd = 1 / _cupy().sqrt(var)  # one number per normalised group: not worth a kernel of its own
     return kernel("normalize")(x, mean, rstd), rstd
 
 
