@@ -661,10 +661,7 @@ class Generator:
             u = self._uniform53(n) if p.dtype == _F64 else self._uniform24(n)
             hit = u < probs
         else:
-            p = float(p)
-            if not 0.0 <= p <= 1.0:
-                raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-            hit = self._uniform53(n) < p
+            hit = self._uniform53(n) < bernoulli_probability(p)
         return hit.astype(dtype).reshape(shape)
 
 
@@ -701,6 +698,14 @@ def _cast_int64(values, dtype):
 # ---- module-level API (torch.random / torch.manual_seed ...) ---------------------------------
 
 default_generator = Generator()
+
+
+def bernoulli_probability(p):
+    """A scalar p of Tensor.bernoulli_ as a float, or torch's error when it is outside [0, 1]."""
+    p = float(p)
+    if not 0.0 <= p <= 1.0:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return p
 
 
 def manual_seed(seed):

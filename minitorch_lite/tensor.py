@@ -522,10 +522,8 @@ class Tensor:
     def bernoulli_(self, p=0.5, *, generator=None):
         from . import random
         if generator is None and self._device.type == "cuda" and isinstance(p, (int, float)):
-            if not 0.0 <= p <= 1.0:
-                raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
             from .backend import cuda_backend  # dropout on the GPU: draw the mask there
-            return self._fill_with(cuda_backend.bernoulli(self._data, p))
+            return self._fill_with(cuda_backend.bernoulli(self._data, random.bernoulli_probability(p)))
         g = random.default_generator if generator is None else generator
         return self._fill_with(g.bernoulli(self._data.shape, p, dtype=self._data.dtype))
 

@@ -46,8 +46,8 @@ def _ctype(kind):
     return "T" if kind == "T" else CONCRETE[kind][0]
 
 
-def _declare(kind, name, index, const, ctype_of=_ctype):
-    ctype = ctype_of(kind)
+def _declare(kind, name, index, const):
+    ctype = _ctype(kind)
     if kind.startswith("raw "):  # the whole array, indexed by the body (a contiguous copy here)
         return f"{'const ' if const else ''}{ctype}* {name} = ({ctype}*)args[{index}];"
     return f"{'const ' if const else ''}{ctype} {name} = (({ctype}*)args[{index}])[i];"
@@ -55,7 +55,6 @@ def _declare(kind, name, index, const, ctype_of=_ctype):
 
 def _elementwise_function(name, spec, T, cuda):
     ins, outs = parse_params(spec[0]), parse_params(spec[1])
-    ctype_of = _ctype
     head = (f'extern "C" __global__ void {name}_{T}(long n, void** args) {{\n'
             f"  typedef {T} T;\n  long i = blockIdx.x * (long)blockDim.x + threadIdx.x;\n  if (i < n) {{\n"
             if cuda else
@@ -63,10 +62,10 @@ def _elementwise_function(name, spec, T, cuda):
             f"  typedef {T} T;\n  for (long i = 0; i < n; ++i) {{\n")
     lines = [head]
     for k, (kind, pname) in enumerate(ins + outs):
-        lines.append("    " + _declare(kind, pname, k, k < len(ins), ctype_of) + "\n")
+        lines.append("    " + _declare(kind, pname, k, k < len(ins)) + "\n")
     lines.append(f"    {spec[2]};\n")
     for k, (kind, pname) in enumerate(outs, start=len(ins)):
-        lines.append(f"    (({ctype_of(kind)}*)args[{k}])[i] = {pname};\n")
+        lines.append(f"    (({_ctype(kind)}*)args[{k}])[i] = {pname};\n")
     lines.append("  }\n}\n")
     return "".join(lines)
 
@@ -81,7 +80,7 @@ def _reduction_function(name, spec, T, cuda):
              f"  typedef {T} T;\n", row_loop, f"    T a = (T)({identity});\n",
              "    for (long c = 0; c < cols; ++c) {\n      long i = r * cols + c;\n"]
     for k, (kind, pname) in enumerate(ins):
-        lines.append("      " + _declare(kind, pname, k, True, lambda kind: "T") + "\n")
+        lines.append("      " + _declare(kind, pname, k, True) + "\n")
     lines += [f"      T b = ({map_expr});\n      a = ({reduce_expr});\n    }}\n",
               f"    T {out_name};\n    {post_expr};\n",
               f"    ((T*)args[{len(ins)}])[r] = {out_name};\n  }}\n}}\n"]

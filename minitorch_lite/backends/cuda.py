@@ -1,5 +1,5 @@
 """CUDA switches, as torch.backends.cuda: `matmul.allow_tf32` lets float32 matrix products use
-TensorFloat-32 tensor cores (10-bit mantissa, several times faster on Ampere and newer GPUs).
+TensorFloat-32 tensor cores (10-bit mantissa; faster on Ampere and newer GPUs).
 
     >>> import minitorch_lite as mt
     >>> mt.backends.cuda.matmul.allow_tf32          # off by default, as in torch
@@ -36,7 +36,7 @@ def is_built():
 
 
 _PRECISIONS = ("highest", "high", "medium")
-_precision = ["highest"]  # what set_float32_matmul_precision was last told, while the flag agrees
+_precision = "highest"  # what set_float32_matmul_precision was last told, while the flag agrees
 
 
 def set_float32_matmul_precision(precision):
@@ -47,13 +47,14 @@ def set_float32_matmul_precision(precision):
         warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
                       "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
         return
-    _precision[0] = precision
+    global _precision
+    _precision = precision
     cuda_backend.set_tf32(precision != "highest")
 
 
 def get_float32_matmul_precision():
     """The last precision set, or what `matmul.allow_tf32` implies when it was set since."""
     allowed = cuda_backend.tf32_allowed()
-    if (_precision[0] != "highest") == allowed:
-        return _precision[0]
+    if (_precision != "highest") == allowed:
+        return _precision
     return "high" if allowed else "highest"
