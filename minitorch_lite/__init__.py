@@ -66,8 +66,8 @@ from .ops.comparison import (allclose, bitwise_and, bitwise_not, bitwise_or, bit
 from .ops.elementwise import (abs, absolute, ceil, clamp, clamp_max, clamp_min, clip, cos,  # noqa: E402
                               erf, exp, fix, floor, log, log1p, log2, log10, nan_to_num, reciprocal,
                               relu, round, rsqrt, sigmoid, sign, sin, sqrt, square, tanh, trunc, where)
-from .ops.indexing import (argwhere, gather, index_select, masked_fill, masked_select,  # noqa: E402
-                           nonzero, scatter, scatter_add, take)
+from .ops.indexing import (argwhere, gather, index_add, index_copy, index_fill, index_put,  # noqa: E402
+                           index_select, masked_fill, masked_select, nonzero, scatter, scatter_add, take)
 from .ops.linalg import bmm, dot, einsum, inner, matmul, mm, mv, outer  # noqa: E402
 from .ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero,  # noqa: E402
                             cumsum, logsumexp, max, mean, min, nansum, norm, prod, sort, std,
@@ -75,7 +75,7 @@ from .ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, count
 from .ops.shape import (atleast_1d, atleast_2d, broadcast_tensors, broadcast_to, cat, chunk,  # noqa: E402
                         clone, concat, concatenate, flatten, flip, fliplr, flipud, hstack, movedim,
                         moveaxis, narrow, permute, reshape,
-                        roll, split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
+                        roll, select, split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
                         transpose, tril, triu, unbind, unflatten, unsqueeze, vstack)
 from .ops._util import broadcast_shapes  # noqa: E402
 from . import backends, cuda, metrics, nn, optim, utils  # noqa: E402

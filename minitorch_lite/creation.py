@@ -34,10 +34,10 @@ def _finish(array, dtype, device, requires_grad):
     return t
 
 
-def _np_dtype(dtype, default=None):
+def _np_dtype(dtype, default=None, where=None):
     if dtype is None:
         return (default or _dtypes.get_default_dtype()).np
-    return _dtypes.as_dtype(dtype).np
+    return _dtypes.as_dtype(dtype, where).np
 
 
 # ---- from data ----------------------------------------------------------------------------
@@ -62,6 +62,8 @@ def _infer_array(data, dtype=None):
             raise
         if array.dtype == object:
             _check_ragged(data, 0)
+            if isinstance(_first_leaf(data), numbers.Integral):
+                raise ValueError("Overflow when unpacking long long")  # beyond int64
             raise TypeError(f"new(): invalid data type '{type(_first_leaf(data)).__name__}'")
         if array.dtype.kind in "USO":
             raise ValueError(f"too many dimensions '{type(_first_leaf(data)).__name__}'")
@@ -70,6 +72,8 @@ def _infer_array(data, dtype=None):
         if not _has_numpy_leaf(data):  # Python numbers: floats -> default float, ints -> int64
             if array.dtype.kind == "f":
                 array = array.astype(_dtypes.get_default_dtype().np)
+            elif array.dtype == np.uint64:  # ints in [2**63, 2**64): beyond torch's int64
+                raise ValueError("Overflow when unpacking long long")
             elif array.dtype.kind in "iu" and array.dtype != np.int64:
                 array = array.astype(np.int64)
         _dtypes.from_numpy_dtype(array.dtype)
@@ -77,6 +81,8 @@ def _infer_array(data, dtype=None):
     if isinstance(data, bool):
         return np.asarray(data)
     if isinstance(data, numbers.Integral):
+        if not -2 ** 63 <= int(data) < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
         return np.asarray(data, dtype=np.int64 if dtype is None else dtype.np)
     if isinstance(data, numbers.Real):
         return np.asarray(data, dtype=(_dtypes.get_default_dtype() if dtype is None else dtype).np)
@@ -117,7 +123,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       "sourceTensor.clone().detach() or sourceTensor.clone().detach()."
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).", UserWarning,
                       stacklevel=2)
-    dt = None if dtype is None else _dtypes.as_dtype(dtype)
+    dt = None if dtype is None else _dtypes.as_dtype(dtype, "tensor")
     array = _infer_array(data, dt)
     array = array.copy() if dt is None else array.astype(dt.np)  # always a copy, as torch.tensor
     if device is None and isinstance(data, Tensor):
@@ -156,22 +162,34 @@ def from_numpy(ndarray):
 
 # ---- filled ------------------------------------------------------------------------------------
 
-def _sized(size, kw_size):
+def _sized(size, kw_size, where=None):
     if kw_size is not None:
         if size:
             raise TypeError("size given both positionally and as size=")
         size = (kw_size,)
     shape = shape_arg(size)
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, shape))}]")
+    check_sizes(shape, where)
     return shape
 
 
-def _filled(fill, size, kw_size, dtype, device, requires_grad, default=None):
-    shape = _sized(size, kw_size)
+def check_sizes(shape, where=None):
+    """torch's error for a negative size (zeros words it its own way)."""
+    for s in shape:
+        if s < 0:
+            if where == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"[{', '.join(map(str, shape))}]")
+
+
+def _filled(fill, size, kw_size, dtype, device, requires_grad, default=None, where=None):
+    shape = _sized(size, kw_size, where)
     dev = as_device(device)
-    array = dev.xp.full(shape, fill, dtype=_np_dtype(dtype, default))
+    np_dtype = _np_dtype(dtype, default, where)
+    if np_dtype.kind in "iub" and isinstance(fill, float) and not math.isfinite(fill):
+        raise RuntimeError(f"value cannot be converted to type {_dtypes.from_numpy_dtype(np_dtype).c_name} "
+                           "without overflow")
+    array = dev.xp.full(shape, fill, dtype=np_dtype)
     t = Tensor._make(array, dev)
     return t.requires_grad_(True) if requires_grad else t
 
@@ -179,13 +197,13 @@ def _filled(fill, size, kw_size, dtype, device, requires_grad, default=None):
 def zeros(*size, size_=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, **kw):
     """A tensor of zeros: `zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))`."""
-    return _filled(0, size, kw.pop("size", size_), dtype, device, requires_grad)
+    return _filled(0, size, kw.pop("size", size_), dtype, device, requires_grad, where="zeros")
 
 
 def ones(*size, size_=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, **kw):
     """A tensor of ones: `ones(2, 3)`, `ones((2, 3))` or `ones(size=(2, 3))`."""
-    return _filled(1, size, kw.pop("size", size_), dtype, device, requires_grad)
+    return _filled(1, size, kw.pop("size", size_), dtype, device, requires_grad, where="ones")
 
 
 def empty(*size, size_=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -193,7 +211,7 @@ def empty(*size, size_=None, out=None, dtype=None, layout=None, device=None, req
     """An uninitialised tensor (its values are whatever the memory held)."""
     shape = _sized(size, kw.pop("size", size_))
     dev = as_device(device)
-    t = Tensor._make(dev.xp.empty(shape, dtype=_np_dtype(dtype)), dev)
+    t = Tensor._make(dev.xp.empty(shape, dtype=_np_dtype(dtype, where="empty")), dev)
     return t.requires_grad_(True) if requires_grad else t
 
 
@@ -202,9 +220,12 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     """A tensor of `size` filled with `fill_value`; its dtype follows the value (bool, int64, float)."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    if not isinstance(fill_value, (numbers.Number, np.generic)):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
     if dtype is None:
         dtype = _dtypes.scalar_dtype(fill_value)
-    return _filled(fill_value, (size,), None, dtype, device, requires_grad)
+    return _filled(fill_value, (size,), None, dtype, device, requires_grad, where="full")
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -272,7 +293,9 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if dtype is None:
         is_float = any(isinstance(v, float) for v in values)
         dtype = _dtypes.get_default_dtype() if is_float else _dtypes.int64
-    dt = _dtypes.as_dtype(dtype)
+    dt = _dtypes.as_dtype(dtype, "arange")
+    if dt is _dtypes.bool_:
+        raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if not all(math.isfinite(v) for v in values):
@@ -371,11 +394,18 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
         high = args[0]
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
+    for bound in (low, high):
+        if not isinstance(bound, (numbers.Integral, Tensor)):
+            raise TypeError(f"randint() received an invalid combination of arguments - got "
+                            f"({', '.join(type(a).__name__ for a in (*args, size))}), but expected "
+                            "integer bounds (low, high) and a size")
     low, high = int(low), int(high)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    dt = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.int64
-    array = _gen(generator).randint(low, high, shape_arg((size,)), dtype=dt.np)
+    dt = _dtypes.as_dtype(dtype, "randint") if dtype is not None else _dtypes.int64
+    shape = shape_arg((size,))
+    check_sizes(shape)
+    array = _gen(generator).randint(low, high, shape, dtype=dt.np)
     return _finish(array, dt, device, requires_grad)
 
 

@@ -45,7 +45,7 @@ def from_torch(obj):
         if isinstance(x, torch.Tensor):
             return tensor(x)
         if isinstance(x, torch.dtype):
-            return _dtypes.as_dtype(str(x))
+            return _dtypes.from_name(str(x))
         if isinstance(x, torch.device):
             return device(str(x))
         if isinstance(x, torch.Size):

@@ -41,6 +41,14 @@ import sys
 
 import numpy as np
 
+from .backend.dtypes import from_numpy_dtype
+
+
+def _not_implemented(kernel, np_dtype):
+    """torch's error for a random fill its kernel has no version of: names the dtype as torch ('Long')."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{from_numpy_dtype(np_dtype).word}\'')
+
+
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "fork_rng"]
 
@@ -411,7 +419,7 @@ class Generator:
         """
         shape, dtype = _shape(shape), _dtype(dtype)
         if dtype not in _MANTISSA_BITS:
-            raise TypeError(f"uniform_ is not implemented for {dtype}")
+            raise _not_implemented("check_uniform_bounds", dtype)
         if not low <= high:
             raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
                                f"from={low} > to={high}")
@@ -445,11 +453,12 @@ class Generator:
         """
         return self.normal(shape, 0.0, 1.0, dtype)
 
-    def normal(self, shape, mean=0.0, std=1.0, dtype=np.float32):
+    def normal(self, shape, mean=0.0, std=1.0, dtype=np.float32, contiguous=True):
         """Tensor.normal_(mean, std) / torch.normal(mean, std, size) with float mean and std.
 
-        Fewer than 16 numbers: the scalar float64 path with the cached normal.  16 or more:
-        torch's vectorised blocks of 16.  `mean + std * z` is an FMA in both.
+        Fewer than 16 numbers, or a target that is not contiguous (`contiguous=False`): the scalar
+        float64 path with the cached normal.  Otherwise torch's vectorised blocks of 16.
+        `mean + std * z` is an FMA in both.
 
             >>> g = Generator().manual_seed(0)
             >>> g.normal((2,), 10.0, 0.5)
@@ -457,11 +466,11 @@ class Generator:
         """
         shape, dtype = _shape(shape), _dtype(dtype)
         if dtype not in _MANTISSA_BITS:
-            raise TypeError(f"normal_ is not implemented for {dtype}")
+            raise _not_implemented("normal_kernel_cpu", dtype)
         if not std >= 0.0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         n = math.prod(shape)
-        if n < 16:
+        if n < 16 or not contiguous:
             out = self._normal_scalar(n, float(mean), float(std))
             if dtype != _F64:   # C++ casts double -> float (-> half)
                 out = out.astype(_F32).astype(dtype)
@@ -475,7 +484,7 @@ class Generator:
         return out.reshape(shape)
 
     def _normal_scalar(self, n, mean, std):
-        """torch's at::normal_distribution<double>, once per element (n < 16).
+        """torch's at::normal_distribution<double>, once per element (n < 16, or a strided target).
 
         Each fresh pair (u1, u2) of 53-bit uniforms gives r = sqrt(-2 log1p(-u2)), theta =
         2 pi u1, and two normals r cos(theta), r sin(theta); the sin one is cached for the

@@ -243,10 +243,10 @@ class Tensor:
 
     @property
     def data(self):
-        """The same values without the graph (shares memory), like `detach()`."""
-        out = Tensor._make(self._data, self._device)
-        out._base = self._base if self._base is not None else self
-        return out
+        """The same values without the graph (shares memory), like `detach()` -- except that, as in
+        torch, in-place changes made through `.data` are not counted in this tensor's version, so
+        autograd cannot notice them (prefer `detach()`, or `with mt.no_grad()`)."""
+        return Tensor._make(self._data, self._device)
 
     @data.setter
     def data(self, value):
@@ -479,63 +479,104 @@ class Tensor:
         return self.to(_dtypes.bool_)
 
     # ---- filling in place and new tensors like this one ----------------------------------------
-    def _fill_with(self, array):
-        """Overwrite every element (no graph: torch records these fills as leaves' initialisation)."""
-        self._check_inplace()
-        if self._device is not CPU and type(array) is _ndarray:
+    def _fill_with(self, values, node_name="FillBackward2"):
+        """Overwrite every element with `values` (an array or a number).
+
+        With a graph (this tensor requires grad and grad mode is on) the fill is recorded as a node
+        named `node_name` that gives the old values zero gradient, as torch does; without one the
+        memory is simply written."""
+        if self._device is not CPU and type(values) is _ndarray:
             from .ops.conversion import move_array
-            array = move_array(array, self._device)
-        self._data[...] = array
+            values = move_array(values, self._device)
+        if self._requires_grad and GradMode.enabled:
+            from .ops.filling import overwrite
+            return self._write_inplace(overwrite(self, values, node_name))
+        self._prepare_inplace()
+        self._data[...] = values
         self._bump_version()
         return self
 
     def zero_(self):
-        return self._fill_with(0)
+        return self._fill_with(0, "ZeroBackward0")
 
     def fill_(self, value):
-        return self._fill_with(value.item() if isinstance(value, Tensor) else value)
+        if isinstance(value, Tensor):
+            if value._data.ndim != 0:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                                   f"{value._data.ndim} dimensions.")
+            if GradMode.enabled and (value._requires_grad or self._requires_grad):
+                from .ops.filling import fill_with_tensor
+                return self._write_inplace(fill_with_tensor(self, value.to(self._device, self.dtype)))
+            value = value.item()
+        return self._fill_with(value)
 
     def copy_(self, src, non_blocking=False):
         """Copy `src`'s values (broadcast, cast and moved as needed) into this tensor; differentiable."""
-        from .ops.shape import expand
+        if not isinstance(src, Tensor):
+            raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+        from .ops._util import broadcast_shapes, check_same_shape_for_inplace
+        check_same_shape_for_inplace(broadcast_shapes(self._data.shape, src._data.shape), self._data.shape)
         src = src.to(device=self._device, dtype=self.dtype)
         if GradMode.enabled and (src._requires_grad or self._requires_grad):
-            out = expand(src, self.shape)
-            from .ops.shape import clone
-            return self._write_inplace(clone(out))
-        self._check_inplace()
+            from .ops.filling import copy
+            return self._write_inplace(copy(self, src))
+        self._prepare_inplace()
         self._data[...] = src._data
         self._bump_version()
         return self
+
+    def _random_values(self, draw):
+        """`draw(shape, contiguous)` called in the order torch's kernels visit the elements: memory
+        order, outermost stride first (a transposed view is filled as its base would be), so a seed
+        gives torch's values for views too; the result comes back in this tensor's own layout."""
+        data = self._data
+        contiguous = bool(data.flags.c_contiguous)
+        if contiguous or data.ndim < 2:
+            return draw(data.shape, contiguous)
+        order = sorted(range(data.ndim), key=lambda d: -abs(data.strides[d]))  # stable: ties keep order
+        values = draw(tuple(data.shape[d] for d in order), contiguous)
+        return values.transpose(np.argsort(order))
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         """Fill with uniform samples in [a, b): torch's numbers for the same seed (nn.init uses it)."""
         from . import random
         g = random.default_generator if generator is None else generator
-        return self._fill_with(g.uniform(self._data.shape, a, b, dtype=self._data.dtype))
+        dt = self._data.dtype
+        return self._fill_with(self._random_values(lambda shape, _: g.uniform(shape, a, b, dtype=dt)),
+                               "UniformBackward0")
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         from . import random
         g = random.default_generator if generator is None else generator
-        return self._fill_with(g.normal(self._data.shape, mean, std, dtype=self._data.dtype))
+        dt = self._data.dtype
+        return self._fill_with(self._random_values(
+            lambda shape, contiguous: g.normal(shape, mean, std, dtype=dt, contiguous=contiguous)),
+            "NormalBackward0")
 
     def bernoulli_(self, p=0.5, *, generator=None):
         from . import random
         if generator is None and self._device.type == "cuda" and isinstance(p, (int, float)):
             from .backend import cuda_backend  # dropout on the GPU: draw the mask there
-            return self._fill_with(cuda_backend.bernoulli(self._data, random.bernoulli_probability(p)))
+            return self._fill_with(cuda_backend.bernoulli(self._data, random.bernoulli_probability(p)),
+                                   "BernoulliBackward2")
         g = random.default_generator if generator is None else generator
-        return self._fill_with(g.bernoulli(self._data.shape, p, dtype=self._data.dtype))
+        dt = self._data.dtype
+        return self._fill_with(self._random_values(lambda shape, _: g.bernoulli(shape, p, dtype=dt)),
+                               "BernoulliBackward1" if isinstance(p, Tensor) else "BernoulliBackward2")
 
     def random_(self, from_=0, to=None, *, generator=None):
         """Integers in [from_, to), or over the dtype's whole range when no bound is given (torch's)."""
         from . import random
         g = random.default_generator if generator is None else generator
+        dt = self._data.dtype
         if to is None and from_ == 0:
-            return self._fill_with(g.random_(self._data.dtype, shape=self._data.shape))
+            return self._fill_with(self._random_values(lambda shape, _: g.random_(dt, shape=shape)),
+                                   "RandomBackward2")
+        name = "RandomBackward0"
         if to is None:
-            from_, to = 0, from_
-        return self._fill_with(g.randint(from_, to, self._data.shape, dtype=self._data.dtype))
+            from_, to, name = 0, from_, "RandomBackward1"
+        return self._fill_with(self._random_values(lambda shape, _: g.randint(from_, to, shape, dtype=dt)),
+                               name)
 
     def bernoulli(self, p=None, *, generator=None):
         from .creation import bernoulli
@@ -566,6 +607,9 @@ class Tensor:
                       device=self._device if device is None else device, requires_grad=requires_grad)
 
     # ---- in-place plumbing -------------------------------------------------------------------
+    # Every in-place write goes through `_prepare_inplace` before it writes and `_bump_version` after:
+    # with a graph through `_write_inplace` (the op computed out of place, then written back), without
+    # one directly (fills, `x[i] = v`, optimizers under no_grad).
     def _check_inplace(self):
         """torch forbids in-place changes of leaves that require grad while grad mode is on."""
         if self._requires_grad and GradMode.enabled:
@@ -577,23 +621,33 @@ class Tensor:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")
 
+    def _prepare_inplace(self):
+        """Before overwriting this tensor's memory: torch's leaf rules, then the saved-values guard."""
+        self._check_inplace()
+        self._guard_saved_output()
+
     def _guard_saved_output(self):
         """If the node that made this tensor (or its base) saved these very values for backward, make
-        that node check the version, so backward fails like torch's instead of using changed values."""
+        that node check the version, so backward fails like torch's instead of using changed values.
+
+        (A saved *input* needs nothing here: `Function.apply` recorded its version when it was saved.)"""
         for t in (self, self._base):
             if t is not None and t.grad_fn is not None and t.grad_fn.saved:
                 node = t.grad_fn
                 if any(a is t._data for a in node.saved):
                     root = t._base if t._base is not None else t
-                    node._versions = tuple(node._versions) + ((root, root._vc, t),)
+                    node._versions = tuple(node._versions) + ((root, root._vc, t, node),)
 
     def _write_inplace(self, result):
         """Store `result` (computed out of place) into this tensor's memory, as an in-place op does.
 
         The memory is written, not swapped, so views and `numpy()` arrays see the change. If the
         new node saved this tensor's old values for backward, it keeps a copy of them instead.
+        A result without a graph node (a non-differentiable op such as `logical_not_`) leaves the
+        tensor's graph as it was, and may even change a leaf that requires grad -- both as in torch.
         """
-        self._check_inplace()
+        if result.grad_fn is not None:
+            self._check_inplace()
         data = self._data
         if result._data.shape != data.shape:
             from .ops._util import check_same_shape_for_inplace
@@ -708,9 +762,11 @@ def _bind_methods():
     from .ops import (activation as A, arithmetic as M, comparison as C, elementwise as E,
                       indexing as I, linalg as L, reduction as R, shape as S)
 
-    def inplace(fn):
+    def inplace(fn, differentiable=True):
         """`x.op_(...)`: compute out of place, then write into x's memory (see _write_inplace)."""
         def method(self, *args, **kwargs):
+            if differentiable:
+                self._check_inplace()  # torch's leaf rule comes before any check of the arguments
             return self._write_inplace(fn(self, *args, **kwargs))
         method.__name__ = fn.__name__ + "_"
         return method
@@ -775,7 +831,8 @@ def _bind_methods():
         "__getitem__": I.getitem, "__setitem__": I.setitem, "gather": I.gather,
         "scatter": I.scatter, "scatter_add": I.scatter_add, "index_select": I.index_select,
         "masked_fill": I.masked_fill, "masked_select": I.masked_select, "nonzero": I.nonzero,
-        "argwhere": I.argwhere, "take": I.take,
+        "argwhere": I.argwhere, "take": I.take, "index_fill": I.index_fill, "index_add": I.index_add,
+        "index_copy": I.index_copy, "index_put": I.index_put, "select": S.select,
     }
     for name, fn in methods.items():
         setattr(Tensor, name, fn)
@@ -789,9 +846,12 @@ def _bind_methods():
                  "scatter", "scatter_add", "reciprocal", "remainder", "floor_divide", "clamp_min",
                  "clamp_max", "sin", "cos", "log1p", "rsqrt", "square", "trunc", "subtract",
                  "multiply", "divide", "true_divide", "fill_diagonal", "tril", "triu", "logical_not",
-                 "logical_and", "logical_or"):
+                 "logical_and", "logical_or", "index_fill", "index_add", "index_copy", "index_put"):
         if name in methods:
-            setattr(Tensor, name + "_", inplace(methods[name]))
+            setattr(Tensor, name + "_", inplace(methods[name], not name.startswith("logical")))
+    Tensor.masked_fill_ = I.masked_fill_
+    from .ops.filling import fill_diagonal_
+    Tensor.fill_diagonal_ = fill_diagonal_
     for op, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"),
                      ("__itruediv__", "div"), ("__ipow__", "pow"), ("__imod__", "remainder"),
                      ("__ifloordiv__", "floor_divide"), ("__iand__", "bitwise_and"),

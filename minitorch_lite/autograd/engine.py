@@ -92,7 +92,8 @@ def run_backward(roots, retain_graph=False, capture=None):
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if not retain_graph and node.saved:
-                node.saved = None
+                node.saved = None     # the arrays it kept ...
+                node._versions = ()   # ... and the tensors whose versions it checked
         else:
             input_grads = (None,) * len(node.parents)
 
@@ -155,3 +156,4 @@ def _accumulate(tensor, grad, private):
 
 
 from ..tensor import Tensor  # noqa: E402  (tensor.py imports autograd; bind Tensor once it exists)
+

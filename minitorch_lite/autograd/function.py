@@ -126,7 +126,11 @@ class Function:
             for t in inputs:
                 if t._device is not dev:
                     _device_error(dev, t._device)
-            out_data = cls.forward(ctx, *[t._data for t in inputs], **params)
+            try:
+                out_data = cls.forward(ctx, *[t._data for t in inputs], **params)
+            except ValueError:
+                _check_broadcast(*[t._data.shape for t in inputs])
+                raise
             needs_grad = any(t._requires_grad for t in inputs)
         out = _new(Tensor)  # Tensor._make, inlined: this runs once per op
         out._data = out_data if type(out_data) is _ndarray else _as_array(out_data)
@@ -192,9 +196,10 @@ _ndarray = np.ndarray
 _as_array = None  # tensor._as_array, bound by tensor.py with Tensor
 
 
-def _check_broadcast(a, b):
+def _check_broadcast(*shapes):
+    """NumPy refused to broadcast: raise torch's RuntimeError instead, if that was the cause."""
     from ..ops._util import broadcast_shapes
-    broadcast_shapes(a, b)
+    broadcast_shapes(*shapes)
 
 
 def _device_error(a, b):
@@ -205,29 +210,38 @@ def _device_error(a, b):
 def _saved_versions(saved, inputs):
     """For each saved array that is an input's data, remember that tensor and its memory's version.
 
-    (A saved *output* is checked the other way round: an in-place op on a tensor whose own grad_fn
-    saved its values marks that node, see Tensor._write_inplace.)"""
+    Entries are (root, version, tensor, saving node): `root` holds the version counter of the memory
+    (a view counts on its base), `tensor` is named in the error. The saving node is None for inputs;
+    for a saved *output* (see Tensor._guard_saved_output) it is the node itself, which torch names."""
     versions = ()
     for array in saved:
         for t in inputs:
             if t._data is array:
                 root = t._base if t._base is not None else t
-                versions += ((root, root._vc, t),)
+                versions += ((root, root._vc, t, None),)
                 break
     return versions
 
 
 def check_versions(node):
     """Raise torch's error if a tensor this node saved was modified in place after it was saved."""
-    for root, version, tensor in node._versions:
+    for root, version, tensor, saver in node._versions:
         if root._vc != version:
             what = f"[{tensor.type()} [{', '.join(map(str, tensor.shape))}]]"
-            where = "" if tensor.grad_fn is None else f", which is output 0 of {tensor.grad_fn._name}"
+            producer = saver if saver is not None else tensor.grad_fn
+            where = "" if producer is None else f", which is output 0 of {_op_name(producer)}"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: {what}{where}, is at version {root._vc}; expected version "
-                f"{version} instead. Hint: the backtrace further above shows the operation that "
-                "failed to compute its gradient.")
+                f"{version} instead. Hint: enable anomaly detection to find the operation that failed "
+                "to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+def _op_name(node):
+    """'TanhBackward0' -> 'Tanh': how torch's version error names the op that made a tensor."""
+    name = node._name
+    cut = name.find("Backward")
+    return name[:cut] if cut > 0 else name
 
 
 from .views import mark_view  # noqa: E402  (at the end: views.py builds on Function)

@@ -95,8 +95,12 @@ def from_numpy_dtype(np_dtype):
         "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
 
 
-def as_dtype(d):
-    """Accept a dtype, a NumPy dtype or type, a Python type (float/int/bool) or a dtype name."""
+def as_dtype(d, where=None):
+    """A user's `dtype=` argument: a dtype, or Python's float/int/bool as torch accepts them.
+
+    Anything else (a string, a NumPy type) is refused with torch's TypeError; `where` names the
+    function in the message, as torch does ("ones(): argument 'dtype' must be torch.dtype, not str").
+    Code inside the package converts NumPy dtypes with `from_numpy_dtype`."""
     if type(d) is dtype:
         return d
     if d is float:
@@ -105,15 +109,16 @@ def as_dtype(d):
         return int64
     if d is bool:
         return bool_
-    if isinstance(d, str):
-        name = d[6:] if d.startswith("torch.") else d
-        if name in _BY_NAME:
-            return _BY_NAME[name]
-        raise TypeError(f"invalid dtype: {d!r}")
-    try:
-        return from_numpy_dtype(np.dtype(d))
-    except TypeError:
-        raise TypeError(f"expected a dtype, got {d!r}") from None
+    prefix = f"{where}(): " if where else ""
+    raise TypeError(f"{prefix}argument 'dtype' must be torch.dtype, not {type(d).__name__}")
+
+
+def from_name(name):
+    """The dtype torch prints as `name`: 'torch.float32' or 'float32' (for files and converters)."""
+    name = name[6:] if name.startswith("torch.") else name
+    if name not in _BY_NAME:
+        raise TypeError(f"invalid dtype: {name!r}")
+    return _BY_NAME[name]
 
 
 def promote_types(a, b):

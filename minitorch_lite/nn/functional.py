@@ -298,6 +298,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     if target.dtype != input.dtype:
         raise RuntimeError(f"Found dtype {_word(target)} but expected {_word(input)}")
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"binary_cross_entropy" not implemented for \'{_word(input)}\'')
     return _loss.BinaryCrossEntropy.apply(input, target, reduction=reduction,
                                           weight=_weight_array(weight, target.shape, input.dtype))
 

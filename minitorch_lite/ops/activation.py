@@ -220,8 +220,7 @@ def _softmax_input(input, dim, dtype, name):
     if dtype is not None:
         input = cast(input, dtypes.as_dtype(dtype))
     elif input._data.dtype.kind != "f":
-        raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for '
-                           f"'{input.dtype.name.capitalize()}'")
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for \'{input.dtype.word}\'')
     return input, normalize_dim(dim, input._data.ndim) if input._data.ndim else 0
 
 
@@ -243,7 +242,7 @@ def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
 
 def _float_only(input, name):
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"{name}" not implemented for \'{input.dtype.name.capitalize()}\'')
+        raise NotImplementedError(f'"{name}" not implemented for \'{input.dtype.word}\'')
     return input
 
 

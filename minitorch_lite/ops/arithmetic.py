@@ -164,17 +164,18 @@ class RdivScalar(Function):
 
     name = "MulBackward0"
 
+    saves_inputs = False  # it keeps 1/x, a value of its own: x may change in place afterwards
+
     @staticmethod
     def forward(ctx, x, c):
-        out = c / x
-        ctx.save_for_backward(x)
+        r = 1 / x
+        ctx.save_for_backward(r)
         ctx.c = c
-        return out
+        return r * c
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved
-        r = 1 / x
+        (r,) = ctx.saved
         return grad * ctx.c * -(r * r)
 
 
@@ -282,11 +283,18 @@ class Remainder(Function):
 
 
 class FloorDivide(Function):
-    differentiable = False
+    """x // y. torch defines no derivative: the result requires grad when an input does, and
+    backward through it fails (it does not pretend the gradient is zero)."""
+
+    name = "NotImplemented"
 
     @staticmethod
     def forward(ctx, x, y):
         return _xp(x).floor_divide(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 class TruncDivide(Function):

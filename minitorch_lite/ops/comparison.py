@@ -84,9 +84,10 @@ def logical_not(input, *, out=None):
 
 def _bitwise(op, name):
     def fn(input, other, *, out=None):
-        if input._data.dtype.kind == "f" or (isinstance(other, Tensor) and other._data.dtype.kind == "f") \
-                or isinstance(other, float):
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+        floats = [t.dtype for t in (input, other) if isinstance(t, Tensor) and t._data.dtype.kind == "f"]
+        if floats or isinstance(other, float):
+            word = floats[0].word if floats else "Float"
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{word}\'')
         return _compare(op, input, other)
     return fn
 

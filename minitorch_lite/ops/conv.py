@@ -239,6 +239,10 @@ def _check(input, weight, bias, stride, pairs, dilation, groups):
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     w_shape = list(weight.shape)
+    kernel = w_shape[2:] if len(w_shape) > 3 else [1] + w_shape[2:]
+    if len(kernel) == 2 and min(kernel) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kernel[0]} "
+                           f"kernel_width: {kernel[1]}")
     if weight.ndim != input.ndim:
         raise RuntimeError(f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
                            f"{w_shape}, but got {input.ndim}-dimensional input of size {list(input.shape)} instead")

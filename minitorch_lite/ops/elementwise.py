@@ -393,14 +393,14 @@ erf = _float_unary(Erf)
 def relu(input):
     """max(input, 0); gradient 0 at 0."""
     if input._data.dtype is _BOOL:
-        raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
+        raise RuntimeError("Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 
 def abs(input, *, out=None):
     """|input|; gradient sign(input) (0 at 0)."""
     if input._data.dtype == np.bool_:
-        raise RuntimeError('"abs_cpu" not implemented for \'Bool\'')
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return Abs.apply(input)
 
 

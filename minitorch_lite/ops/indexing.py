@@ -17,7 +17,7 @@ from ..autograd.function import Function, _device_error, array_module, sum_to
 from ..autograd.views import mark_view
 from ..autograd.grad_mode import GradMode
 from ..tensor import Tensor
-from ._util import normalize_dim
+from ._util import broadcast_shapes, normalize_dim
 
 
 def _xp(array):
@@ -78,6 +78,8 @@ def _convert_index(idx, device):
         elif isinstance(item, (bool, np.bool_)):
             out.append(bool(item))
             advanced = True
+        elif isinstance(item, str):
+            raise TypeError("new(): invalid data type 'str'")
         elif hasattr(item, "__index__"):
             out.append(item.__index__())
             name = "SelectBackward0"
@@ -117,18 +119,21 @@ def _reraise(err, shape):
 class GetItem(Function):
     @staticmethod
     def forward(ctx, x, index=None, advanced=False):
-        ctx.meta = (x.shape, index, advanced)
+        ctx.x_shape, ctx.advanced = x.shape, advanced
+        if advanced:
+            ctx.save_for_backward(index)  # index arrays are data: freed with the other saved values
+        else:
+            ctx.index = index  # ints and slices
         return x[index]
 
     @staticmethod
     def backward(ctx, grad):
-        shape, index, advanced = ctx.meta
         xp = _xp(grad)
-        out = xp.zeros(shape, dtype=grad.dtype)
-        if advanced:
-            add_at(xp, out, index, grad)  # repeated indices add up
+        out = xp.zeros(ctx.x_shape, dtype=grad.dtype)
+        if ctx.advanced:
+            add_at(xp, out, ctx.saved[0], grad)  # repeated indices add up
         else:
-            out[index] = grad
+            out[ctx.index] = grad
         return out
 
 
@@ -196,12 +201,14 @@ class Scatter(Function):
             ctx.name = "ScatterAddBackward0"
         else:
             out[full] = values
-        ctx.meta = (index, dim, add, src.shape)
+        ctx.save_for_backward(index)
+        ctx.dim, ctx.add, ctx.src_shape = dim, add, src.shape
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        index, dim, add, src_shape = ctx.meta
+        (index,) = ctx.saved
+        dim, add, src_shape = ctx.dim, ctx.add, ctx.src_shape
         xp = _xp(grad)
         full = _full_index(index, dim)
         gx = grad
@@ -231,6 +238,89 @@ class IndexSelect(Function):
         out = xp.zeros(shape, dtype=grad.dtype)
         add_at(xp, out, (slice(None),) * dim + (index,), grad)
         return out, None
+
+
+def _along(dim, index):
+    """The index tuple that picks positions `index` (an array) along `dim`: x[_along(1, i)] = x[:, i]."""
+    return (slice(None),) * dim + (index,)
+
+
+class IndexFill(Function):
+    """out = x with the slices at `index` along `dim` set to `value` (a 0-d array)."""
+
+    @staticmethod
+    def forward(ctx, x, value, dim=0, index=None):
+        out = x.copy()
+        out[_along(dim, index)] = value
+        ctx.save_for_backward(index)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        filled = _along(ctx.dim, index)
+        gx = grad.copy()
+        gx[filled] = 0
+        g_value = _xp(grad).zeros_like(gx)
+        g_value[filled] = grad[filled]  # repeated indices count once, as the value is written once
+        return gx, g_value.sum()
+
+
+class IndexAdd(Function):
+    """out = x with alpha * source added to the slices at `index` along `dim` (repeats add up)."""
+
+    @staticmethod
+    def forward(ctx, x, source, dim=0, index=None, alpha=1):
+        out = x.copy()
+        add_at(_xp(x), out, _along(dim, index), source if alpha == 1 else source * alpha)
+        ctx.save_for_backward(index)
+        ctx.dim, ctx.alpha = dim, alpha
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        g_source = _xp(grad).take(grad, index, axis=ctx.dim)
+        return grad, g_source if ctx.alpha == 1 else g_source * ctx.alpha
+
+
+class IndexCopy(Function):
+    """out = x with the slices at `index` along `dim` replaced by `source`'s."""
+
+    @staticmethod
+    def forward(ctx, x, source, dim=0, index=None):
+        out = x.copy()
+        out[_along(dim, index)] = source
+        ctx.save_for_backward(index)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        gx = grad.copy()
+        gx[_along(ctx.dim, index)] = 0
+        return gx, _xp(grad).take(grad, index, axis=ctx.dim)
+
+
+class IndexPutAccumulate(Function):
+    """out = x with `values` added at the positions of the index arrays (repeats add up)."""
+
+    name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, x, values, index=None):
+        out = x.copy()
+        add_at(_xp(x), out, index, values)
+        ctx.save_for_backward(index)
+        ctx.values_shape = values.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        return grad, sum_to(grad[index], ctx.values_shape)
 
 
 class MaskedFill(Function):
@@ -309,7 +399,7 @@ def setitem(input, idx, value):
     xp = _xp(input._data)
     needs_graph = GradMode.enabled and (input._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
     if not needs_graph:
-        input._check_inplace()
+        input._prepare_inplace()
         v = value._data if isinstance(value, Tensor) else value
         if isinstance(value, Tensor) and value._device is not input._device:
             v = value.to(input._device)._data
@@ -349,8 +439,8 @@ def _shape_mismatch(err, data, index, value):
 def _check_index_tensor(index, what):
     if not isinstance(index, Tensor):
         raise TypeError(f"{what}(): argument 'index' must be Tensor, not {type(index).__name__}")
-    if index._data.dtype != np.int64:
-        raise RuntimeError(f"{what}(): Expected dtype int64 for index")
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{what}(): Expected dtype int32/int64 for index")
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
@@ -374,10 +464,14 @@ def _check_same_device(input, index):
         _device_error(input._device, index._device)
 
 
-def _check_bounds(index, dim, size):
-    if index.size and (int(index.max()) >= size or int(index.min()) < -size):
-        bad = int(index.max()) if int(index.max()) >= size else int(index.min())
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+def _check_bounds(index, dim, size, negative_ok=False, error=RuntimeError, prefix=""):
+    """torch's error for an index outside [0, size) -- or [-size, size) where torch wraps negatives."""
+    if not index.size:
+        return
+    low, high = int(index.min()), int(index.max())
+    if high >= size or low < (-size if negative_ok else 0):
+        bad = high if high >= size else low
+        raise error(f"{prefix}index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
@@ -389,6 +483,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if reduce is not None and reduce not in ("add",):
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
     d = normalize_dim(dim, input._data.ndim)
+    if isinstance(src, Tensor):
+        _check_scatter_shapes(input, d, index, src)
     _check_bounds(index._data, d, input._data.shape[d])
     if not isinstance(src, Tensor):
         fill = src if src is not None else value
@@ -403,8 +499,131 @@ def scatter_add(input, dim, index, src):
     _check_index_tensor(index, "scatter_add")
     _check_same_device(input, index)
     d = normalize_dim(dim, input._data.ndim)
+    _check_scatter_shapes(input, d, index, src)
     _check_bounds(index._data, d, input._data.shape[d])
     return Scatter.apply(input, src, index=index._data, dim=d, add=True)
+
+
+def _check_scatter_shapes(input, dim, index, src):
+    """torch's rule: index no larger than src anywhere, nor than input outside `dim`."""
+    i, x, s = index._data.shape, input._data.shape, src._data.shape
+    if len(i) != len(x) or (src._data.ndim and len(s) != len(i)):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    too_big = any(i[k] > x[k] for k in range(len(i)) if k != dim) or (
+        src._data.ndim and any(a > b for a, b in zip(i, s)))
+    if too_big:
+        raise RuntimeError(f"Expected index {list(i)} to be no larger than self {list(x)} apart from "
+                           f"dimension {dim} and to be no larger size than src {list(s)}")
+
+
+def _index_vector(index, what, allow_int32=False):
+    """The 1-D (or 0-d) int64 index array the index_* ops take, with torch's checks."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{what}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    ok = (np.int64, np.int32) if allow_int32 else (np.int64,)
+    if index._data.dtype not in ok:
+        raise IndexError(f"{what}(): Expected dtype int64 for index.")
+    if index._data.ndim > 1:
+        raise IndexError(f"{what}(): Index is supposed to be a vector, but got dim: {index._data.ndim} "
+                         f"with type: {index.dtype.word} and size: {list(index._data.shape)}")
+    return index._data.reshape(-1)
+
+
+def index_fill(input, dim, index, value):
+    """A copy of input with the slices at `index` along `dim` set to `value` (a number or 0-d tensor).
+
+        >>> import minitorch_lite as mt
+        >>> mt.zeros(2, 3).index_fill(1, mt.tensor([0, 2]), 7.0)
+        tensor([[7., 0., 7.],
+                [7., 0., 7.]])
+    """
+    d = normalize_dim(dim, input._data.ndim)
+    if isinstance(index, Tensor) and index._data.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    idx = _index_vector(index, "index_fill_")
+    _check_bounds(idx, d, input._data.shape[d] if input._data.ndim else 1, negative_ok=True, error=IndexError)
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                               f"with {value._data.ndim} dimension(s).")
+        value = value.to(input._device, input.dtype)
+        name = "IndexFillBackward1"
+    else:
+        value = Tensor._make(_xp(input._data).asarray(value, dtype=input._data.dtype), input._device)
+        name = "IndexFillBackward0"
+    out = IndexFill.apply(input, value, dim=d, index=idx)
+    if out.grad_fn is not None:
+        out.grad_fn.name = name
+    return out
+
+
+def _check_source(input, d, idx, source, what):
+    if source._data.ndim != input._data.ndim or any(
+            a != b for k, (a, b) in enumerate(zip(source._data.shape, input._data.shape)) if k != d):
+        if what == "index_copy_":
+            raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. "
+                               f"Destination slice shape: {_fmt_dims(input, d)} at dimension {d} and "
+                               f"source slice shape: {_fmt_dims(source, d)} at dimension 0.")
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                           f"dimension. Got self.shape = {list(input._data.shape)} source.shape = "
+                           f"{list(source._data.shape)}")
+    if source._data.shape[d] != idx.size:
+        raise RuntimeError(f"{what}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+                           f"({source._data.shape[d]}), for dim: {d}")
+
+
+def _fmt_dims(t, d):
+    return " ".join(str(n) for k, n in enumerate(t._data.shape) if k != d)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of input with `alpha * source` added to the slices at `index` along `dim`.
+
+        >>> import minitorch_lite as mt
+        >>> mt.zeros(3).index_add(0, mt.tensor([0, 0, 2]), mt.ones(3))
+        tensor([2., 0., 1.])
+    """
+    d = normalize_dim(dim, input._data.ndim)
+    idx = _index_vector(index, "index_add_", allow_int32=True)
+    _check_source(input, d, idx, source, "index_add_")
+    _check_bounds(idx, d, input._data.shape[d])
+    _check_same_device(input, source)
+    return IndexAdd.apply(input, source.to(input.dtype), dim=d, index=idx, alpha=alpha)
+
+
+def index_copy(input, dim, index, source):
+    """A copy of input with the slices at `index` along `dim` replaced by `source`'s."""
+    d = normalize_dim(dim, input._data.ndim)
+    idx = _index_vector(index, "index_copy_")
+    _check_source(input, d, idx, source, "index_copy_")
+    _check_bounds(idx, d, input._data.shape[d], error=IndexError, prefix="index_copy_(): ")
+    _check_same_device(input, source)
+    return IndexCopy.apply(input, source.to(input.dtype), dim=d, index=idx)
+
+
+def index_put(input, indices, values, accumulate=False):
+    """A copy of input with `values` at the positions `indices` (a tuple of index tensors) --
+    added there, repeats included, with `accumulate=True`. `x.index_put_(i, v)` is `x[i] = v`."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not "
+                        f"{type(indices).__name__}")
+    index, _, _ = _convert_index(tuple(indices), input._device)
+    for k, arr in enumerate(index):
+        if not isinstance(arr, (int, slice)) and arr is not None and getattr(arr, "dtype", None) != np.bool_:
+            _check_bounds(_xp(input._data).asarray(arr), k, input._data.shape[k], negative_ok=True,
+                          error=IndexError)
+    if not isinstance(values, Tensor):
+        values = Tensor._make(_xp(input._data).asarray(values, dtype=input._data.dtype), input._device)
+    values = values.to(input.dtype)
+    try:
+        if accumulate:
+            return IndexPutAccumulate.apply(input, values, index=index)
+        out = IndexPut.apply(input, values, index=index)
+    except IndexError as err:
+        _reraise(err, input._data.shape)
+    if out.grad_fn is not None:
+        out.grad_fn.name = "IndexPutBackward0"
+    return out
 
 
 def index_select(input, dim, index, *, out=None):
@@ -435,12 +654,18 @@ def masked_fill(input, mask, value):
         value = value.to(input.dtype) if value._data.dtype != input._data.dtype else value
     else:
         value = Tensor._make(_xp(input._data).asarray(value).astype(input._data.dtype), input._device)
-    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
-    if shape != input._data.shape:
-        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1] if input._data.ndim else 1}) must "
-                           f"match the size of tensor b ({mask._data.shape[-1]}) at non-singleton dimension "
-                           f"{len(shape) - 1}")
+    shape = broadcast_shapes(mask._data.shape, input._data.shape)
+    if shape != input._data.shape:  # a larger mask broadcasts the result, as in torch
+        from .shape import expand
+        input = expand(input, shape)
     return MaskedFill.apply(input, mask, value)
+
+
+def masked_fill_(input, mask, value):
+    """In place: `value` where `mask` is True; the mask must broadcast to input's own shape."""
+    if isinstance(mask, Tensor):
+        broadcast_shapes(input._data.shape, mask._data.shape)  # torch's message, in torch's order
+    return input._write_inplace(masked_fill(input, mask, value))
 
 
 def masked_select(input, mask):

@@ -71,6 +71,21 @@ def _check_dtypes(a, b):
                            f"{a.dtype.c_name} != {b.dtype.c_name}")
 
 
+def _check_bool(a, b):
+    """torch has no bool matrix products: NotImplementedError naming the kernel it would have used."""
+    if a._data.dtype == np.bool_:
+        na, nb = a._data.ndim, b._data.ndim
+        if na == 1 and nb == 1:
+            kernel = "dot"
+        elif na == 2 and nb == 1:
+            kernel = "addmv_impl_cpu"
+        elif nb <= 2:
+            kernel = "addmm_impl_cpu_"
+        else:
+            kernel = "bmm"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _matmul_name(a_ndim, b_ndim):
     if a_ndim == 1 and b_ndim == 1:
         return "DotBackward0"
@@ -92,6 +107,7 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{len(a)}D and {len(b)}D")
     _check_dtypes(input, other)
+    _check_bool(input, other)
     if a[-1] != (b[0] if len(b) == 1 else b[-2]):
         _raise_matmul_mismatch(_operand(input), _operand(other))
     if len(a) > 2 or len(b) > 2:
@@ -187,6 +203,7 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a[0]}, {a[2]}] but got: [{b[0]}, {b[1]}].")
     _check_dtypes(input, mat2)
+    _check_bool(input, mat2)
     out = MatMul.apply(input, mat2)
     if out.grad_fn is not None:
         out.grad_fn.name = "BmmBackward0"
@@ -211,6 +228,9 @@ def mv(input, vec, *, out=None):
 
 def outer(input, vec2, *, out=None):
     """Outer product: input[:, None] * vec2[None, :]."""
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v._data.ndim}-D")
     from .arithmetic import mul
     return mul(input.unsqueeze(1), vec2.unsqueeze(0))
 
@@ -255,12 +275,15 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} "
                            f"and {_fmt(weight._data.shape[::-1])})")
     _check_dtypes(input, weight)
+    _check_bool(input, weight)
     if bias is None:
         out = Linear.apply(input, weight)
         if out.grad_fn is not None:
             out.grad_fn.name = "MmBackward0" if input._data.ndim == 2 else "UnsafeViewBackward0"
         return out
     _check_dtypes(input, bias)
+    from .shape import expanded_shape
+    expanded_shape(bias._data.shape, input._data.shape[:-1] + weight._data.shape[:1])  # torch's error
     out = Linear.apply(input, weight, bias)
     if out.grad_fn is not None and input._data.ndim != 2:
         out.grad_fn.name = "ViewBackward0" if input._data.ndim > 2 else "SqueezeBackward4"

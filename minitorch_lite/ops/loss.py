@@ -120,10 +120,13 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, y, reduction="mean", weight=None):
         xp = _xp(x)
-        if bool(((x < 0) | (x > 1)).any()):
+        # torch's checks, NaN included (a NaN fails "0 <= x <= 1")
+        if not bool(((x >= 0) & (x <= 1)).all()):
             raise RuntimeError("all elements of input should be between 0 and 1")
-        ctx.save_for_backward(x, y)
-        ctx.meta = (reduction, weight)
+        if not bool(((y >= 0) & (y <= 1)).all()):
+            raise RuntimeError("all elements of target should be between 0 and 1")
+        ctx.save_for_backward(x, y, weight)
+        ctx.reduction = reduction
         floor = x.dtype.type(-100)  # log(0) = -inf would make 0 * log(0) = nan: clamp as torch does
         with np.errstate(divide="ignore"):
             loss = (y - 1) * xp.maximum(xp.log1p(-x), floor) - y * xp.maximum(xp.log(x), floor)
@@ -133,8 +136,8 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved
-        reduction, weight = ctx.meta
+        x, y, weight = ctx.saved
+        reduction = ctx.reduction
         xp = _xp(x)
         gx = grad * (x - y) / xp.maximum((1 - x) * x, x.dtype.type(_BCE_EPSILON))
         with np.errstate(divide="ignore"):
@@ -157,8 +160,8 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def forward(ctx, x, y, reduction="mean", weight=None, pos_weight=None):
         xp = _xp(x)
-        ctx.save_for_backward(x, y)
-        ctx.meta = (reduction, weight, pos_weight)
+        ctx.save_for_backward(x, y, weight, pos_weight)
+        ctx.reduction = reduction
         log_sig = _log_sigmoid(xp, x)
         if pos_weight is not None:
             log_sig = log_sig * ((pos_weight - 1) * y + 1)
@@ -169,8 +172,8 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved
-        reduction, weight, pos_weight = ctx.meta
+        x, y, weight, pos_weight = ctx.saved
+        reduction = ctx.reduction
         xp = _xp(x)
         with np.errstate(over="ignore"):
             sig = 1 / (1 + xp.exp(-x))
@@ -323,8 +326,8 @@ class CrossEntropy(Function):
         xp = _xp(x)
         logp = _log_softmax(xp, _classes_last(x), axis=1)
         safe, valid, w, picked = _pick_targets(xp, logp, target, weight, ignore_index)
-        ctx.save_for_backward(logp, safe, valid, w)
-        ctx.meta = (x.shape, reduction, weight, label_smoothing)
+        ctx.save_for_backward(logp, safe, valid, w, weight)
+        ctx.meta = (x.shape, reduction, label_smoothing)
         loss = _nll_reduce(-(w * picked), w, reduction, target.shape)
         if not label_smoothing:
             return loss
@@ -335,8 +338,8 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        logp, safe, valid, w = ctx.saved
-        shape, reduction, weight, ls = ctx.meta
+        logp, safe, valid, w, weight = ctx.saved
+        shape, reduction, ls = ctx.meta
         xp = _xp(logp)
         t = logp.dtype.type
         # d loss / d logp = -a * onehot(target) - b * class_weights, and log_softmax's backward
@@ -373,8 +376,8 @@ class SoftCrossEntropy(Function):
             target = target * x.dtype.type(1 - label_smoothing) + x.dtype.type(label_smoothing / n_classes)
         if weight is not None:
             weight = weight.reshape((-1,) + (1,) * (x.ndim - axis - 1))  # broadcast along the class dim
-        ctx.save_for_backward(logp, target)
-        ctx.meta = (axis, reduction, weight, label_smoothing)
+        ctx.save_for_backward(logp, target, weight)
+        ctx.meta = (axis, reduction, label_smoothing)
         prod = logp * target if weight is None else logp * target * weight
         if reduction == "none":
             return -prod.sum(axis=axis)
@@ -385,8 +388,8 @@ class SoftCrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        logp, target = ctx.saved
-        axis, reduction, weight, ls = ctx.meta
+        logp, target, weight = ctx.saved
+        axis, reduction, ls = ctx.meta
         xp = _xp(logp)
         if reduction == "none":
             g = xp.expand_dims(grad, axis)

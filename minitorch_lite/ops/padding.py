@@ -73,13 +73,16 @@ class IndexPad(Function):
             source = _source_index(xp, x.shape[axis], l, r, mode)
             sources.append((axis, l, source))
             out = out.take(source, axis=axis)
-        ctx.meta = (x.shape, sources)
+        ctx.x_shape = x.shape
+        ctx.axes_and_lefts = [(axis, left) for axis, left, _ in sources]
+        ctx.save_for_backward(*[source for _, _, source in sources])  # index arrays: freed with the graph
         ctx.name = _GRAD_NAMES[mode].format(len(pairs))
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        shape, sources = ctx.meta
+        shape = ctx.x_shape
+        sources = [(axis, left, source) for (axis, left), source in zip(ctx.axes_and_lefts, ctx.saved)]
         xp = array_module(grad)
         for axis, left, source in reversed(sources):
             n = shape[axis]

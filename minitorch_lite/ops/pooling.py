@@ -193,12 +193,14 @@ class AvgPool2d(Function):
                     if i or j:
                         total += view[:, i, j]
         out = total / divisor
-        ctx.meta = (shape, padded_size, kernel, stride, padding, out_size, divisor)
+        ctx.save_for_backward(divisor)  # an array when windows differ in size: freed with the graph
+        ctx.meta = (shape, padded_size, kernel, stride, padding, out_size)
         return out.astype(x.dtype, copy=False).reshape(shape[:-2] + tuple(out_size))
 
     @staticmethod
     def backward(ctx, grad):
-        shape, padded_size, kernel, stride, padding, out_size, divisor = ctx.meta
+        shape, padded_size, kernel, stride, padding, out_size = ctx.meta
+        (divisor,) = ctx.saved
         xp = array_module(grad)
         share = (grad.reshape((-1,) + tuple(out_size)) / divisor).astype(grad.dtype, copy=False)
         if cuda_kernels.use_for(share):  # the GPU: one kernel, each pixel gathers its windows' shares

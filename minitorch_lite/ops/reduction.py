@@ -346,7 +346,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         return Sum.apply(input)  # the common case, without the argument plumbing below
     np_dtype = _sum_dtype(input, dtype)
     if np_dtype is not None and input._data.dtype.kind == "f" and np_dtype != input._data.dtype:
-        input, np_dtype = cast(input, dtypes.as_dtype(np_dtype)), None
+        input, np_dtype = cast(input, dtypes.from_numpy_dtype(np_dtype)), None
     axes = _axes(dim, input._data.ndim)
     out = Sum.apply(input, axes=axes, keepdim=keepdim, dtype=np_dtype)
     if dim is not None and out.grad_fn is not None:
@@ -564,9 +564,9 @@ def cumsum(input, dim, *, dtype=None, out=None):
     d = normalize_dim(dim, input._data.ndim)
     np_dtype = _sum_dtype(input, dtype)
     if input._data.ndim == 0:
-        return input.clone() if np_dtype is None else cast(input, dtypes.as_dtype(np_dtype))
+        return input.clone() if np_dtype is None else cast(input, dtypes.from_numpy_dtype(np_dtype))
     if np_dtype is not None and input._data.dtype.kind == "f":
-        input, np_dtype = cast(input, dtypes.as_dtype(np_dtype)), None
+        input, np_dtype = cast(input, dtypes.from_numpy_dtype(np_dtype)), None
     return Cumsum.apply(input, dim=d, dtype=np_dtype)
 
 
@@ -603,6 +603,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     size = input._data.shape[d] if input._data.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError(f"selected index k out of range")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     xp = _xp(input._data)
     if input._data.ndim == 0:
         return ReturnTypes("topk", input.clone(), Tensor._make(xp.zeros((), np.int64), input._device))

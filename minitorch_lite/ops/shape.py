@@ -36,10 +36,10 @@ def _infer_shape(shape, numel):
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {_fmt(shape)}")
             known *= s
     if -1 in shape:
         if known == 0 or numel % known:
@@ -400,23 +400,30 @@ def expand(input, *sizes):
     shape = input._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand({input.type()}{{{_fmt(shape)}}}, size={_fmt(sizes)}): the number of "
-                           "sizes provided ({}) must be greater or equal to the number of dimensions in "
-                           "the tensor ({})".format(len(sizes), len(shape)))
+                           f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(shape)})")
+    return Expand.apply(input, shape=expanded_shape(shape, sizes))
+
+
+def expanded_shape(shape, sizes):
+    """The shape `expand(*sizes)` gives a tensor of `shape` (-1 keeps a size), checked from the last
+    dim as torch does, with its messages."""
     lead = len(sizes) - len(shape)
-    target = []
-    for i, s in enumerate(sizes):
-        have = shape[i - lead] if i >= lead else None
+    target = list(sizes)
+    for i in range(len(sizes) - 1, -1, -1):
+        s, have = sizes[i], (shape[i - lead] if i >= lead else None)
         if s == -1:
             if have is None:
                 raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
                                    f"non-existing dimension {i}")
-            s = have
+            target[i] = have
         elif have is not None and have != 1 and have != s:
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
                                f"({have}) at non-singleton dimension {i}.  Target sizes: {_fmt(sizes)}.  "
                                f"Tensor sizes: {_fmt(shape)}")
-        target.append(s)
-    return Expand.apply(input, shape=tuple(target))
+        elif s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {_fmt(sizes)}")
+    return tuple(target)
 
 
 def expand_as(input, other):
@@ -438,6 +445,11 @@ def repeat(input, *repeats):
     if len(repeats) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                            "dimensions of tensor")
+    if any(r < 0 for r in repeats):
+        shape = (1,) * (len(repeats) - input._data.ndim) + input._data.shape
+        target = [r * n for r, n in zip(repeats, shape)]
+        bad = next(n for n in target if n < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {_fmt(target)}")
     return RepeatOp.apply(input, repeats=repeats)
 
 
@@ -468,7 +480,9 @@ def _common(tensors, what):
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{what}(): argument 'tensors' must be tuple of Tensors, not {type(tensors).__name__}")
     if not tensors:
-        raise RuntimeError(f"{what}(): expected a non-empty list of Tensors")
+        if what == "cat":
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+        raise RuntimeError(f"{what} expects a non-empty TensorList")
     common = dtypes.result_type(*[t for t in tensors])
     return [cast(t, common) for t in tensors]
 
@@ -522,9 +536,11 @@ def vstack(tensors):
 def narrow(input, dim, start, length):
     d = normalize_dim(dim, input._data.ndim)
     size = input._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     if start < 0:
         start += size
-    if not 0 <= start <= size or length < 0 or start + length > size:
+    if length < 0 or start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return Narrow.apply(input, dim=d, start=start, length=length)
 
@@ -569,12 +585,24 @@ def tensor_split(input, indices_or_sections, dim=0):
     size = input._data.shape[d]
     if isinstance(indices_or_sections, numbers.Integral):
         n = int(indices_or_sections)
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
         q, r = divmod(size, n)
         sections = [q + 1] * r + [q] * (n - r)
     else:
         bounds = [0] + [min(int(i), size) for i in indices_or_sections] + [size]
         sections = [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
     return split(input, sections, d)
+
+
+def select(input, dim, index):
+    """The slice at position `index` along `dim`, that dim removed (a view): `x.select(0, i)` is `x[i]`."""
+    d = normalize_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{_fmt(input._data.shape)} at dimension {d}")
+    return Select.apply(input, dim=d, index=index + size if index < 0 else index)
 
 
 def unbind(input, dim=0):
@@ -591,8 +619,7 @@ def unbind(input, dim=0):
 
 def flip(input, dims):
     """Reverse the order of elements along `dims` (a copy, as in torch)."""
-    dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
-    dims = tuple(normalize_dim(d, input._data.ndim) for d in dims)
+    dims = normalize_dims(dims, input._data.ndim)
     if input._data.ndim == 0:
         return input.clone()
     return Flip.apply(input, dims=dims)
@@ -607,6 +634,10 @@ def flipud(input):
 
 
 def roll(input, shifts, dims=None):
+    """Shift elements along `dims` (or over the flattened tensor), wrapping around at the end."""
+    if dims is not None:
+        dims = tuple(normalize_dim(d, input._data.ndim) for d in (
+            (dims,) if isinstance(dims, numbers.Integral) else dims))
     xp = _xp(input._data)
     out = Tensor._make(xp.roll(input._data, shifts, axis=dims), input._device)
     if input._requires_grad:  # a permutation of elements: index-select with the rolled indices

@@ -188,7 +188,11 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Load a `state_dict()`: groups are matched by position, parameters by id within them.
-        State tensors are cast to their parameter's dtype and device, except step counters."""
+        State tensors are cast to their parameter's dtype and device, except step counters.
+
+        Every state tensor is checked against its parameter's shape before anything is kept: torch
+        takes a mismatch here and fails half-way through the next `step()`, with some parameters
+        already updated; here the load fails and the optimizer is unchanged."""
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
@@ -203,6 +207,9 @@ class Optimizer:
             if isinstance(value, Tensor):
                 if key == "step":  # step counters stay on the CPU in their own dtype
                     return value
+                if value.ndim and value.shape != param.shape:
+                    raise RuntimeError(f"loaded state dict has a state '{key}' of size {list(value.shape)} "
+                                       f"for a parameter of size {list(param.shape)}")
                 if param.is_floating_point():
                     return value.to(dtype=param.dtype, device=param.device)
                 return value.to(device=param.device)
@@ -237,16 +244,17 @@ def _evaluate(closure):
         return closure()
 
 
-def _check_hyperparameter(value, name):
-    """torch's `if not 0.0 <= value: raise ValueError(f"Invalid {name}: {value}")`."""
-    if not 0.0 <= value:
+def _check_hyperparameter(value, name, nan_ok=False):
+    """torch's `if not 0.0 <= value: raise ValueError(f"Invalid {name}: {value}")` -- or, where torch
+    writes `if value < 0.0` (SGD), the same check letting NaN through, as torch's does."""
+    if (value < 0.0) if nan_ok else not 0.0 <= value:
         raise ValueError(f"Invalid {name}: {value}")
 
 
-def _check_lr(lr):
+def _check_lr(lr, nan_ok=False):
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-    _check_hyperparameter(lr, "learning rate")
+    _check_hyperparameter(lr, "learning rate", nan_ok)
 
 
 def _reject_differentiable(differentiable):

@@ -24,9 +24,9 @@ from .optimizer import (Optimizer, add, add_, _check_hyperparameter, _check_lr, 
 class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        _check_lr(lr)
-        _check_hyperparameter(momentum, "momentum value")
-        _check_hyperparameter(weight_decay, "weight_decay value")
+        _check_lr(lr, nan_ok=True)  # torch's SGD checks `lr < 0.0`, which NaN passes
+        _check_hyperparameter(momentum, "momentum value", nan_ok=True)
+        _check_hyperparameter(weight_decay, "weight_decay value", nan_ok=True)
         _reject_differentiable(differentiable)
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
                     "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
