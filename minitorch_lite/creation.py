@@ -18,7 +18,7 @@ import numpy as np
 from . import random as _random
 from .backend import dtypes as _dtypes
 from .backend.device import CPU, as_device
-from .ops._util import shape_arg
+from .backend.shapes import shape_arg
 from .ops.conversion import move_array
 from .tensor import Tensor
 

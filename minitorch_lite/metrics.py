@@ -30,10 +30,10 @@ on the device of `preds`; the confusion matrix is int64 (float32 when normalised
 """
 import numpy as np
 
-from .autograd.function import array_module
 from .backend.device import device_of_array
 from .ops.conversion import move_array
 from .tensor import Tensor
+from .backend.device import xp_of
 
 _AVERAGES = ("micro", "macro", "weighted", "none", None)
 
@@ -60,7 +60,7 @@ def _raw(x):
 def _confmat(preds, target, task, num_classes, threshold):
     """The int64 confusion matrix of one batch, on the device of `preds`."""
     preds, target = _raw(preds), _raw(target)
-    xp = array_module(preds)
+    xp = xp_of(preds)
     if type(target) is not type(preds):
         target = move_array(target, device_of_array(preds))
     if target.dtype.kind not in "biu":
@@ -92,12 +92,12 @@ def _confmat(preds, target, task, num_classes, threshold):
 
 def _divide(num, den):
     """num / den with 0 where den == 0 (torchmetrics' _safe_divide)."""
-    xp = array_module(num)
+    xp = xp_of(num)
     return xp.where(den == 0, 0.0, num / xp.where(den == 0, 1, den))
 
 
 def _score(confmat, metric, task, average):
-    xp = array_module(confmat)
+    xp = xp_of(confmat)
     m = confmat.astype(np.float64)
     tp = xp.diagonal(m)
     fp, fn = m.sum(0) - tp, m.sum(1) - tp

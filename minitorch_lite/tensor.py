@@ -125,7 +125,7 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
-        from .ops._util import normalize_dim
+        from .backend.shapes import normalize_dim
         return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     @property
@@ -179,7 +179,7 @@ class Tensor:
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         if dim is None:
             return strides
-        from .ops._util import normalize_dim
+        from .backend.shapes import normalize_dim
         return strides[normalize_dim(dim, self._data.ndim)]
 
     def is_contiguous(self, memory_format=None):
@@ -514,7 +514,7 @@ class Tensor:
         """Copy `src`'s values (broadcast, cast and moved as needed) into this tensor; differentiable."""
         if not isinstance(src, Tensor):
             raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
-        from .ops._util import broadcast_shapes, check_same_shape_for_inplace
+        from .backend.shapes import broadcast_shapes, check_same_shape_for_inplace
         check_same_shape_for_inplace(broadcast_shapes(self._data.shape, src._data.shape), self._data.shape)
         src = src.to(device=self._device, dtype=self.dtype)
         if GradMode.enabled and (src._requires_grad or self._requires_grad):
@@ -584,7 +584,7 @@ class Tensor:
 
     def _new_like(self, fill, size, dtype, device, requires_grad):
         from .creation import full
-        from .ops._util import shape_arg
+        from .backend.shapes import shape_arg
         dt = self.dtype if dtype is None else dtype
         out = full(shape_arg(size), fill, dtype=dt, device=self._device if device is None else device)
         return out.requires_grad_(True) if requires_grad else out
@@ -650,7 +650,7 @@ class Tensor:
             self._check_inplace()
         data = self._data
         if result._data.shape != data.shape:
-            from .ops._util import check_same_shape_for_inplace
+            from .backend.shapes import check_same_shape_for_inplace
             check_same_shape_for_inplace(result._data.shape, data.shape)
         src, dst = result.dtype, self.dtype
         if src._category > dst._category:

@@ -34,11 +34,6 @@ from .grad_mode import GradMode
 Tensor = None  # bound by tensor.py once the Tensor class exists (tensor.py imports this module)
 
 
-def array_module(array):
-    """numpy for NumPy arrays, cupy for CuPy arrays: the `xp` an op's forward/backward computes with."""
-    return device_of_array(array).xp
-
-
 def sum_to(grad, shape):
     """Undo broadcasting: sum `grad` over the axes that broadcasting added or stretched to reach `shape`.
 
@@ -198,7 +193,7 @@ _as_array = None  # tensor._as_array, bound by tensor.py with Tensor
 
 def _check_broadcast(*shapes):
     """NumPy refused to broadcast: raise torch's RuntimeError instead, if that was the cause."""
-    from ..ops._util import broadcast_shapes
+    from ..backend.shapes import broadcast_shapes
     broadcast_shapes(*shapes)
 
 

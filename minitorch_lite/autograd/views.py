@@ -19,6 +19,7 @@ import weakref
 import numpy as np
 
 from . import function as _function
+from ..backend.device import xp_of
 
 
 def mark_view(out, x):
@@ -47,7 +48,7 @@ def view_geometry(base, view):
 def region(array, geometry):
     """The part of a C-contiguous array of the base's shape that the view covers (a writable view)."""
     shape, strides, offset = geometry
-    xp = _function.array_module(array)
+    xp = xp_of(array)
     flat = array.reshape(-1)[offset:]
     item = array.itemsize
     return xp.lib.stride_tricks.as_strided(flat, shape, tuple(s * item for s in strides))
@@ -58,7 +59,7 @@ class CopySlices(_function.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        grad = _function.array_module(grad).ascontiguousarray(grad)
+        grad = xp_of(grad).ascontiguousarray(grad)
         outside = grad.copy()
         region(outside, ctx.geometry)[...] = 0
         return outside, region(grad, ctx.geometry).copy()
@@ -71,7 +72,7 @@ class AsStridedView(_function.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out = _function.array_module(grad).zeros(ctx.base_shape, dtype=grad.dtype)
+        out = xp_of(grad).zeros(ctx.base_shape, dtype=grad.dtype)
         region(out, ctx.geometry)[...] = grad
         return out
 

@@ -24,7 +24,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import threads
-from ..autograd.function import array_module
+from .device import xp_of
 
 # Below this many elements per chunk, handing work to another thread and back costs more than it
 # saves (measured on 2 cores: TinyVGG's first convolution, 225k elements of im2col, went from
@@ -41,7 +41,7 @@ _inside = threading.local()  # set in pool workers: a nested split runs serially
 def split_batch(fn, x, work):
     """Run fn(start, stop) over the first axis of array x: NumPy in chunks on several cores,
     CuPy in one call (a GPU kernel is parallel already)."""
-    if array_module(x).__name__ == "numpy":
+    if xp_of(x).__name__ == "numpy":
         for_batch_chunks(fn, x.shape[0], work)
     else:
         fn(0, x.shape[0])

@@ -99,6 +99,20 @@ def as_device(d):
     return d
 
 
+def xp_of(array):
+    """The array module that computes on `array`: numpy for NumPy arrays, cupy for CuPy arrays.
+
+    Every op computes with `xp = xp_of(x)`, so one piece of code runs on both devices.
+
+        >>> import numpy as np
+        >>> xp_of(np.zeros(2)).__name__
+        'numpy'
+    """
+    if type(array) is np.ndarray:  # the common case first, without the device lookup
+        return np
+    return device_of_array(array).xp
+
+
 def device_of_array(array):
     """The device an array lives on: NumPy arrays are on the CPU; CuPy arrays on their GPU."""
     if type(array) is np.ndarray:

@@ -29,8 +29,8 @@ hand-written CUDA kernel for either direction would slot in here without changin
 """
 import threading
 
-from ..autograd.function import array_module
 from . import cuda_kernels
+from .device import xp_of
 
 _workspace = threading.local()  # one scratch buffer per thread and device (see `scratch`)
 
@@ -42,7 +42,7 @@ def scratch(like, shape):
     every call; measured in a TinyVGG training step that cost more than the im2col copy itself.
     Only one scratch array may be in use at a time: asking again reuses the same memory.
     """
-    xp = array_module(like)
+    xp = xp_of(like)
     size = 1
     for n in shape:
         size *= n
@@ -68,7 +68,7 @@ def windows(x, kernel_size, stride, dilation, out_size):
 
     No data is copied: the view reuses x's memory with strides (the "stride trick").
     """
-    xp = array_module(x)
+    xp = xp_of(x)
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel_size, stride, dilation, out_size
     n, c = x.shape[:2]
     s_n, s_c, s_h, s_w = x.strides
@@ -97,7 +97,7 @@ def col2im(cols, input_size, kernel_size, stride, dilation, out_size):
     """
     if cuda_kernels.use_for(cols):  # the GPU: one kernel, the offset loop inside it
         return cuda_kernels.col2im(cols, input_size, kernel_size, stride, dilation, out_size)
-    xp = array_module(cols)
+    xp = xp_of(cols)
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel_size, stride, dilation, out_size
     n, c = cols.shape[0], cols.shape[1] // (kh * kw)
     cols = cols.reshape(n, c, kh, kw, oh, ow)

@@ -12,13 +12,11 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function, array_module
+from ..autograd.function import Function
 from ..backend import cuda_kernels, dtypes
 from ._util import cast, normalize_dim
+from ..backend.device import xp_of
 
-
-def _xp(array):
-    return np if type(array) is np.ndarray else array_module(array)
 
 
 class Softmax(Function):
@@ -31,7 +29,7 @@ class Softmax(Function):
             out = cuda_kernels.softmax(x, dim)
             ctx.save_for_backward(out)
             return out
-        xp = _xp(x)
+        xp = xp_of(x)
         out = x - x.max(axis=dim, keepdims=True)
         xp.exp(out, out=out)            # in place: one buffer for the whole forward
         out /= out.sum(axis=dim, keepdims=True)
@@ -58,7 +56,7 @@ class LogSoftmax(Function):
             out = cuda_kernels.softmax(x, dim, log=True)
             ctx.save_for_backward(out)
             return out
-        xp = _xp(x)
+        xp = xp_of(x)
         out = x - x.max(axis=dim, keepdims=True)
         out -= xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
@@ -69,7 +67,7 @@ class LogSoftmax(Function):
         (out,) = ctx.saved
         if cuda_kernels.use_for(out):
             return cuda_kernels.softmax_backward(grad, out, ctx.dim, log=True)
-        g = _xp(out).exp(out)
+        g = xp_of(out).exp(out)
         g *= grad.sum(axis=ctx.dim, keepdims=True)
         return grad - g
 
@@ -79,7 +77,7 @@ class Gelu(Function):
 
     @staticmethod
     def forward(ctx, x, approximate="none"):
-        xp = _xp(x)
+        xp = xp_of(x)
         ctx.approximate = approximate
         if cuda_kernels.use_for(x):  # one kernel each way; backward recomputes Phi(x) rather than store it
             ctx.save_for_backward(x)
@@ -101,7 +99,7 @@ class Gelu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        xp = _xp(grad)
+        xp = xp_of(grad)
         # the fused forward kept only x (so did the unfused tanh one): the kernels recompute the rest
         if cuda_kernels.use_for(grad) or (len(ctx.saved) == 1 and ctx.approximate != "tanh"):
             name = "gelu_tanh_backward" if ctx.approximate == "tanh" else "gelu_backward"
@@ -131,7 +129,7 @@ class Silu(Function):
             ctx.save_for_backward(x)
             return cuda_kernels.kernel("silu_forward")(x)
         with np.errstate(over="ignore"):
-            s = 1 / (1 + _xp(x).exp(-x))
+            s = 1 / (1 + xp_of(x).exp(-x))
         ctx.save_for_backward(x, s)
         return x * s
 
@@ -150,26 +148,26 @@ class LeakyRelu(Function):
         ctx.slope = negative_slope
         if cuda_kernels.use_for(x):
             return cuda_kernels.kernel("leaky_relu_forward")(x, x.dtype.type(negative_slope))
-        return _xp(x).where(x > 0, x, x * x.dtype.type(negative_slope))
+        return xp_of(x).where(x > 0, x, x * x.dtype.type(negative_slope))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
         if cuda_kernels.use_for(x):
             return cuda_kernels.kernel("leaky_relu_backward")(grad, x, x.dtype.type(ctx.slope))
-        return _xp(x).where(x > 0, grad, grad * grad.dtype.type(ctx.slope))
+        return xp_of(x).where(x > 0, grad, grad * grad.dtype.type(ctx.slope))
 
 
 class Hardswish(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * _xp(x).clip(x + 3, 0, 6) / 6
+        return x * xp_of(x).clip(x + 3, 0, 6) / 6
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        xp = _xp(x)
+        xp = xp_of(x)
         mid = grad * ((x / 3) + 0.5)
         # torch's kernel: 0 for x <= -3, the slope inside (-3, 3), grad from 3 on
         return xp.where(x <= -3, 0, xp.where(x < 3, mid, grad)).astype(grad.dtype, copy=False)
@@ -178,7 +176,7 @@ class Hardswish(Function):
 class Softplus(Function):
     @staticmethod
     def forward(ctx, x, beta=1.0, threshold=20.0):
-        xp = _xp(x)
+        xp = xp_of(x)
         ctx.save_for_backward(x)
         ctx.meta = (beta, threshold)
         bx = x * beta
@@ -189,7 +187,7 @@ class Softplus(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved
         beta, threshold = ctx.meta
-        xp = _xp(x)
+        xp = xp_of(x)
         bx = x * beta
         with np.errstate(over="ignore", invalid="ignore"):  # exp overflows where bx > threshold: unused there
             z = xp.exp(bx)
@@ -199,7 +197,7 @@ class Softplus(Function):
 class Elu(Function):
     @staticmethod
     def forward(ctx, x, alpha=1.0):
-        xp = _xp(x)
+        xp = xp_of(x)
         ctx.save_for_backward(x)
         ctx.alpha = alpha
         return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype, copy=False)
@@ -207,7 +205,7 @@ class Elu(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        xp = _xp(x)
+        xp = xp_of(x)
         return xp.where(x > 0, grad, grad * ctx.alpha * xp.exp(xp.minimum(x, 0))).astype(grad.dtype, copy=False)
 
 

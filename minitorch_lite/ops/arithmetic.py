@@ -17,6 +17,7 @@ from ..autograd.function import Function, sum_to
 from ..backend import dtypes
 from ..tensor import Tensor
 from ._util import cast, to_python_scalar
+from ..backend.device import xp_of
 
 
 # ---- operand preparation -------------------------------------------------------------------------
@@ -193,7 +194,7 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y, out = ctx.saved
-        xp = _xp(x)
+        xp = xp_of(x)
         gx = xp.where(y == 0, 0, grad * (y * x ** (y - 1))).astype(x.dtype, copy=False)
         with np.errstate(divide="ignore", invalid="ignore"):
             gy = grad * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))
@@ -227,7 +228,7 @@ class RpowScalar(Function):
 
     @staticmethod
     def forward(ctx, x, c):
-        out = _xp(x).power(x.dtype.type(c), x)
+        out = xp_of(x).power(x.dtype.type(c), x)
         ctx.save_for_backward(out)
         ctx.c = c
         return out
@@ -236,7 +237,7 @@ class RpowScalar(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved
         if ctx.c == 0:
-            return grad * _xp(out).where(out == 0, 0.0, -np.inf).astype(out.dtype)
+            return grad * xp_of(out).where(out == 0, 0.0, -np.inf).astype(out.dtype)
         return grad * (out * out.dtype.type(np.log(ctx.c)))
 
 
@@ -244,12 +245,12 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return _xp(x).maximum(x, y)
+        return xp_of(x).maximum(x, y)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved
-        xp = _xp(x)
+        xp = xp_of(x)
         split = xp.where(x == y, grad / 2, grad)  # ties share the gradient, as in torch
         return sum_to(xp.where(x < y, 0, split), x.shape), sum_to(xp.where(x > y, 0, split), y.shape)
 
@@ -258,12 +259,12 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return _xp(x).minimum(x, y)
+        return xp_of(x).minimum(x, y)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved
-        xp = _xp(x)
+        xp = xp_of(x)
         split = xp.where(x == y, grad / 2, grad)
         return sum_to(xp.where(x > y, 0, split), x.shape), sum_to(xp.where(x < y, 0, split), y.shape)
 
@@ -274,12 +275,12 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return _xp(x).mod(x, y)
+        return xp_of(x).mod(x, y)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved
-        return sum_to(grad, x.shape), sum_to(-grad * _xp(x).floor_divide(x, y), y.shape)
+        return sum_to(grad, x.shape), sum_to(-grad * xp_of(x).floor_divide(x, y), y.shape)
 
 
 class FloorDivide(Function):
@@ -290,7 +291,7 @@ class FloorDivide(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return _xp(x).floor_divide(x, y)
+        return xp_of(x).floor_divide(x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -303,16 +304,9 @@ class TruncDivide(Function):
     @staticmethod
     def forward(ctx, x, y):
         q = x / y
-        return _xp(x).trunc(q).astype(x.dtype, copy=False) if x.dtype.kind in "iu" else _xp(x).trunc(q)
+        return xp_of(x).trunc(q).astype(x.dtype, copy=False) if x.dtype.kind in "iu" else xp_of(x).trunc(q)
 
 
-def _xp(array):
-    return np if type(array) is np.ndarray else _cupy_module(array)
-
-
-def _cupy_module(array):
-    from ..autograd.function import array_module
-    return array_module(array)
 
 
 # ---- public functions (also bound as Tensor methods and operators) ------------------------------

@@ -10,9 +10,10 @@ import operator
 
 import numpy as np
 
-from ..autograd.function import Function, array_module
+from ..autograd.function import Function
 from ..tensor import Tensor
 from .arithmetic import _scalar, _tensor_pair
+from ..backend.device import xp_of
 
 
 class Compare(Function):
@@ -104,15 +105,15 @@ def bitwise_not(input, *, out=None):
 
 
 def isnan(input):
-    return Compare.apply(input, op=lambda x: array_module(x).isnan(x))
+    return Compare.apply(input, op=lambda x: xp_of(x).isnan(x))
 
 
 def isinf(input):
-    return Compare.apply(input, op=lambda x: array_module(x).isinf(x))
+    return Compare.apply(input, op=lambda x: xp_of(x).isinf(x))
 
 
 def isfinite(input):
-    return Compare.apply(input, op=lambda x: array_module(x).isfinite(x))
+    return Compare.apply(input, op=lambda x: xp_of(x).isfinite(x))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -122,7 +123,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if input._data.dtype != other._data.dtype:
         raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
     a, b = _tensor_pair(input, other)
-    return Compare.apply(a, b, op=lambda x, y: array_module(x).isclose(x, y, rtol=rtol, atol=atol,
+    return Compare.apply(a, b, op=lambda x, y: xp_of(x).isclose(x, y, rtol=rtol, atol=atol,
                                                                        equal_nan=equal_nan))
 
 

@@ -34,9 +34,10 @@ See backend/im2col.py for the memory kernels. Design choices, all measured on a 
 import numbers
 import warnings
 
-from ..autograd.function import Function, array_module
+from ..autograd.function import Function
 from ..backend.batch_threads import split_batch
 from ..backend.im2col import col2im, im2col
+from ..backend.device import xp_of
 
 
 class Convolution(Function):
@@ -59,7 +60,7 @@ class Convolution(Function):
         oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
         ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
         w3 = weight.reshape(groups, o // groups, -1)
-        out = array_module(x).empty((n, groups, o // groups, oh * ow), dtype=x.dtype)
+        out = xp_of(x).empty((n, groups, o // groups, oh * ow), dtype=x.dtype)
 
         def images(start, stop):  # the whole forward of images start..stop (see split_batch)
             cols = _columns(x[start:stop], padding, (kh, kw), stride, dilation, (oh, ow), groups)
@@ -77,7 +78,7 @@ class Convolution(Function):
     def backward(ctx, grad):
         x, w3 = ctx.saved
         w_shape, padded_size, stride, padding, dilation, out_size, one_d, has_bias, groups = ctx.meta
-        xp = array_module(grad)
+        xp = xp_of(grad)
         x_shape, n = x.shape, x.shape[0]
         g = grad.reshape(n, groups, w3.shape[1], -1)  # (N, groups, O/g, L)
         grad_w = grad_x = None
@@ -131,7 +132,7 @@ def _group_matmul(w3, cols, out=None):
     per-call overhead dominates and einsum's vectorised loop is ~2x faster (measured), so those
     take einsum.
     """
-    xp = array_module(cols)
+    xp = xp_of(cols)
     if _depthwise_sized(w3):
         product = xp.einsum("grk,ngkl->ngrl", w3, cols)
         if out is None:
@@ -149,7 +150,7 @@ def _depthwise_sized(w3):
 
 def _weight_grad_einsum(g, cols):
     """dW (groups, O/g, K) = sum over images of grad (N, groups, O/g, L) @ cols.T, as one einsum."""
-    return array_module(cols).einsum("ngol,ngkl->gok", g, cols)
+    return xp_of(cols).einsum("ngol,ngkl->gok", g, cols)
 
 
 def _columns(x, padding, kernel, stride, dilation, out_size, groups):
@@ -162,7 +163,7 @@ def _zero_pad(x, pairs):
     """x (N, C, H, W) with (before, after) zeros per spatial dim; a negative width crops instead."""
     if not any(p for pair in pairs for p in pair):
         return x
-    xp = array_module(x)
+    xp = xp_of(x)
     n, c, h, w = x.shape
     (pt, pb), (pl, pr) = pairs
     out = xp.zeros((n, c, h + pt + pb, w + pl + pr), dtype=x.dtype)

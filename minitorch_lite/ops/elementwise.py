@@ -12,14 +12,12 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function, array_module
+from ..autograd.function import Function
 from ..backend import cuda_kernels, dtypes
 from ..tensor import Tensor
 from ._util import cast, float_result_dtype
+from ..backend.device import xp_of
 
-
-def _xp(array):
-    return np if type(array) is np.ndarray else array_module(array)
 
 
 _BOOL = np.dtype(bool)
@@ -42,7 +40,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = _xp(x).exp(x)
+        out = xp_of(x).exp(x)
         ctx.save_for_backward(out)
         return out
 
@@ -55,7 +53,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).log(x)
+        return xp_of(x).log(x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -68,7 +66,7 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).log1p(x)
+        return xp_of(x).log1p(x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -79,7 +77,7 @@ class Log2(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).log2(x)
+        return xp_of(x).log2(x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -90,7 +88,7 @@ class Log10(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).log10(x)
+        return xp_of(x).log10(x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -102,7 +100,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = _xp(x).sqrt(x)
+        out = xp_of(x).sqrt(x)
         ctx.save_for_backward(out)
         return out
 
@@ -116,7 +114,7 @@ class Rsqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = 1 / _xp(x).sqrt(x)
+        out = 1 / xp_of(x).sqrt(x)
         ctx.save_for_backward(out)
         return out
 
@@ -130,22 +128,22 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).sin(x)
+        return xp_of(x).sin(x)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * _xp(grad).cos(ctx.saved[0])
+        return grad * xp_of(grad).cos(ctx.saved[0])
 
 
 class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).cos(x)
+        return xp_of(x).cos(x)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * -_xp(grad).sin(ctx.saved[0])
+        return grad * -xp_of(grad).sin(ctx.saved[0])
 
 
 class Tanh(Function):
@@ -153,7 +151,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = _xp(x).tanh(x)
+        out = xp_of(x).tanh(x)
         ctx.save_for_backward(out)
         return out
 
@@ -175,7 +173,7 @@ class Sigmoid(Function):
         else:
             # 1 / (1 + exp(-x)) overflows harmlessly to 0 for very negative x; silence NumPy's warning
             with np.errstate(over="ignore"):
-                out = 1 / (1 + _xp(x).exp(-x))
+                out = 1 / (1 + xp_of(x).exp(-x))
         ctx.save_for_backward(out)
         return out
 
@@ -204,7 +202,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, _zero_like(x)) if type(x) is np.ndarray else array_module(x).maximum(x, 0)
+        out = np.maximum(x, _zero_like(x)) if type(x) is np.ndarray else xp_of(x).maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 
@@ -219,11 +217,11 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).abs(x)
+        return xp_of(x).abs(x)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * _xp(grad).sign(ctx.saved[0])  # sign(0) = 0: abs has gradient 0 at 0
+        return grad * xp_of(grad).sign(ctx.saved[0])  # sign(0) = 0: abs has gradient 0 at 0
 
 
 class Reciprocal(Function):
@@ -246,37 +244,37 @@ class _ZeroGrad(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _xp(grad).zeros_like(grad)
+        return xp_of(grad).zeros_like(grad)
 
 
 class Sign(_ZeroGrad):
     @staticmethod
     def forward(ctx, x):
-        return _xp(x).sign(x)
+        return xp_of(x).sign(x)
 
 
 class Floor(_ZeroGrad):
     @staticmethod
     def forward(ctx, x):
-        return _xp(x).floor(x)
+        return xp_of(x).floor(x)
 
 
 class Ceil(_ZeroGrad):
     @staticmethod
     def forward(ctx, x):
-        return _xp(x).ceil(x)
+        return xp_of(x).ceil(x)
 
 
 class Round(_ZeroGrad):
     @staticmethod
     def forward(ctx, x, decimals=0):
-        return _xp(x).round(x, decimals)  # half to even, as torch
+        return xp_of(x).round(x, decimals)  # half to even, as torch
 
 
 class Trunc(_ZeroGrad):
     @staticmethod
     def forward(ctx, x):
-        return _xp(x).trunc(x)
+        return xp_of(x).trunc(x)
 
 
 class Clamp(Function):
@@ -288,7 +286,7 @@ class Clamp(Function):
     def forward(ctx, x, low=None, high=None):
         ctx.save_for_backward(x)
         ctx.bounds = (low, high)
-        xp = _xp(x)
+        xp = xp_of(x)
         if low is not None and high is not None:
             return xp.minimum(xp.maximum(x, low), high)  # torch: min(max(x, low), high)
         return xp.maximum(x, low) if low is not None else xp.minimum(x, high)
@@ -312,7 +310,7 @@ class ClampTensor(Function):
 
     @staticmethod
     def forward(ctx, x, low, high):
-        xp = _xp(x)
+        xp = xp_of(x)
         ctx.save_for_backward(x, low, high)
         return xp.minimum(xp.maximum(x, low), high)
 
@@ -320,7 +318,7 @@ class ClampTensor(Function):
     def backward(ctx, grad):
         from ..autograd.function import sum_to
         x, low, high = ctx.saved
-        xp = _xp(x)
+        xp = xp_of(x)
         inside = (x >= low) & (x <= high)
         below = x < low
         above = (x > high) & ~below
@@ -337,7 +335,7 @@ class Where(Function):
         from ..autograd.function import sum_to  # noqa: F401  (used in backward)
         ctx.save_for_backward(cond)
         ctx.shapes = (cond.shape, x.shape, y.shape)
-        return _xp(x).where(cond, x, y)
+        return xp_of(x).where(cond, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -345,7 +343,7 @@ class Where(Function):
         (cond,) = ctx.saved
         _, x_shape, y_shape = ctx.shapes
         zero = grad.dtype.type(0)
-        xp = _xp(grad)
+        xp = xp_of(grad)
         return None, sum_to(xp.where(cond, grad, zero), x_shape), sum_to(xp.where(cond, zero, grad), y_shape)
 
 
@@ -359,7 +357,7 @@ class Erf(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        return grad * (2.0 / math.sqrt(math.pi)) * _xp(x).exp(-(x * x))
+        return grad * (2.0 / math.sqrt(math.pi)) * xp_of(x).exp(-(x * x))
 
 
 # ---- public functions ------------------------------------------------------------------------------
@@ -443,8 +441,8 @@ def clamp(input, min=None, max=None, *, out=None):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         from .arithmetic import _as_tensor_operand
-        lo = min if min is not None else Tensor._make(_xp(input._data).asarray(-np.inf, dtype=input._data.dtype), input._device)
-        hi = max if max is not None else Tensor._make(_xp(input._data).asarray(np.inf, dtype=input._data.dtype), input._device)
+        lo = min if min is not None else Tensor._make(xp_of(input._data).asarray(-np.inf, dtype=input._data.dtype), input._device)
+        hi = max if max is not None else Tensor._make(xp_of(input._data).asarray(np.inf, dtype=input._data.dtype), input._device)
         x, lo = _as_tensor_operand(input, lo)
         x, hi = _as_tensor_operand(x, hi)
         return ClampTensor.apply(x, lo, hi)
@@ -492,5 +490,5 @@ def where(condition, input=None, other=None, *, out=None):
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
-    xp = _xp(input._data)
+    xp = xp_of(input._data)
     return Tensor._make(xp.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf), input._device)

@@ -18,12 +18,13 @@ sorting + reduceat and per-column bincount here (measured), and adds in index or
 torch's CPU kernel, so float32 gradients agree with torch bit for bit. On CuPy the same call is an
 atomic scatter-add on the GPU.
 """
-from ..autograd.function import Function, array_module
+from ..autograd.function import Function
+from ..backend.device import xp_of
 
 
 def _sum_rows_by_index(indices, rows, num_rows):
     """out[k] = sum of rows[i] over all i with indices[i] == k (zero rows for unused k), in index order."""
-    xp = array_module(rows)
+    xp = xp_of(rows)
     width = rows.shape[1]
     out = xp.zeros(num_rows * width, dtype=rows.dtype)
     positions = (indices.reshape(-1, 1) * width + xp.arange(width)).reshape(-1)
@@ -46,7 +47,7 @@ class Embedding(Function):
     def backward(ctx, grad):
         (indices,) = ctx.saved
         num_rows, padding_idx, scale_grad_by_freq = ctx.meta
-        xp = array_module(grad)
+        xp = xp_of(grad)
         flat = indices.reshape(-1)
         rows = grad.reshape(flat.size, -1)
         if scale_grad_by_freq:  # each row's gradient divided by how often its index occurs
@@ -60,7 +61,7 @@ class Embedding(Function):
 
 def _renorm_rows(weight, indices, max_norm, norm_type):
     """torch.embedding_renorm_: rescale (in place) the looked-up rows whose norm exceeds max_norm."""
-    xp = array_module(weight._data)
+    xp = xp_of(weight._data)
     rows = xp.unique(indices._data)
     w = weight._data
     norms = (xp.abs(w[rows]) ** norm_type).sum(axis=1) ** (1.0 / norm_type)

@@ -16,7 +16,8 @@ Without a graph (no grad needed, or `no_grad`) the tensor is written directly, s
 """
 import numpy as np
 
-from ..autograd.function import Function, array_module, sum_to
+from ..autograd.function import Function, sum_to
+from ..backend.device import xp_of
 
 
 class Overwrite(Function):
@@ -25,13 +26,13 @@ class Overwrite(Function):
     @staticmethod
     def forward(ctx, x, values=None, name="FillBackward2"):
         ctx.name = name  # torch names the node after the fill: ZeroBackward0, NormalBackward0, ...
-        out = array_module(x).empty_like(x)
+        out = xp_of(x).empty_like(x)
         out[...] = values
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return array_module(grad).zeros_like(grad)
+        return xp_of(grad).zeros_like(grad)
 
 
 class FillWithTensor(Function):
@@ -41,13 +42,13 @@ class FillWithTensor(Function):
 
     @staticmethod
     def forward(ctx, x, value):
-        out = array_module(x).empty_like(x)
+        out = xp_of(x).empty_like(x)
         out[...] = value
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        xp = array_module(grad)
+        xp = xp_of(grad)
         return xp.zeros_like(grad), grad.sum()
 
 
@@ -59,13 +60,13 @@ class Copy(Function):
     @staticmethod
     def forward(ctx, x, src):
         ctx.src_shape = src.shape
-        out = array_module(x).empty_like(x)
+        out = xp_of(x).empty_like(x)
         out[...] = src
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return array_module(grad).zeros_like(grad), sum_to(grad, ctx.src_shape)
+        return xp_of(grad).zeros_like(grad), sum_to(grad, ctx.src_shape)
 
 
 def overwrite(x, values, name):

@@ -13,15 +13,13 @@ the overwritten region as having no gradient.
 """
 import numpy as np
 
-from ..autograd.function import Function, _device_error, array_module, sum_to
+from ..autograd.function import Function, _device_error, sum_to
 from ..autograd.views import mark_view
 from ..autograd.grad_mode import GradMode
 from ..tensor import Tensor
 from ._util import broadcast_shapes, normalize_dim
+from ..backend.device import xp_of
 
-
-def _xp(array):
-    return np if type(array) is np.ndarray else array_module(array)
 
 
 def add_at(xp, target, index, values):
@@ -128,7 +126,7 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        xp = _xp(grad)
+        xp = xp_of(grad)
         out = xp.zeros(ctx.x_shape, dtype=grad.dtype)
         if ctx.advanced:
             add_at(xp, out, ctx.saved[0], grad)  # repeated indices add up
@@ -163,13 +161,13 @@ class Gather(Function):
     def forward(ctx, x, index, dim=0):
         ctx.meta = (x.shape, dim)
         ctx.save_for_backward(index)
-        return _xp(x).take_along_axis(x[_leading(index.shape, dim, x.ndim)], index, axis=dim)
+        return xp_of(x).take_along_axis(x[_leading(index.shape, dim, x.ndim)], index, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved
         shape, dim = ctx.meta
-        xp = _xp(grad)
+        xp = xp_of(grad)
         out = xp.zeros(shape, dtype=grad.dtype)
         add_at(xp, out, _full_index(index, dim), grad)
         return out, None
@@ -182,7 +180,7 @@ def _leading(index_shape, dim, ndim):
 
 def _full_index(index, dim):
     """The tuple of coordinate arrays addressed by a gather/scatter `index` along `dim`."""
-    xp = _xp(index)
+    xp = xp_of(index)
     grid = list(xp.indices(index.shape, sparse=True))
     grid[dim] = index
     return tuple(grid)
@@ -197,7 +195,7 @@ class Scatter(Function):
         full = _full_index(index, dim)
         values = src[tuple(slice(0, n) for n in index.shape)] if src.ndim else src
         if add:
-            add_at(_xp(x), out, full, values)
+            add_at(xp_of(x), out, full, values)
             ctx.name = "ScatterAddBackward0"
         else:
             out[full] = values
@@ -209,7 +207,7 @@ class Scatter(Function):
     def backward(ctx, grad):
         (index,) = ctx.saved
         dim, add, src_shape = ctx.dim, ctx.add, ctx.src_shape
-        xp = _xp(grad)
+        xp = xp_of(grad)
         full = _full_index(index, dim)
         gx = grad
         if not add:
@@ -228,13 +226,13 @@ class IndexSelect(Function):
     def forward(ctx, x, index, dim=0):
         ctx.meta = (x.shape, dim)
         ctx.save_for_backward(index)
-        return _xp(x).take(x, index, axis=dim)
+        return xp_of(x).take(x, index, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved
         shape, dim = ctx.meta
-        xp = _xp(grad)
+        xp = xp_of(grad)
         out = xp.zeros(shape, dtype=grad.dtype)
         add_at(xp, out, (slice(None),) * dim + (index,), grad)
         return out, None
@@ -262,7 +260,7 @@ class IndexFill(Function):
         filled = _along(ctx.dim, index)
         gx = grad.copy()
         gx[filled] = 0
-        g_value = _xp(grad).zeros_like(gx)
+        g_value = xp_of(grad).zeros_like(gx)
         g_value[filled] = grad[filled]  # repeated indices count once, as the value is written once
         return gx, g_value.sum()
 
@@ -273,7 +271,7 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, x, source, dim=0, index=None, alpha=1):
         out = x.copy()
-        add_at(_xp(x), out, _along(dim, index), source if alpha == 1 else source * alpha)
+        add_at(xp_of(x), out, _along(dim, index), source if alpha == 1 else source * alpha)
         ctx.save_for_backward(index)
         ctx.dim, ctx.alpha = dim, alpha
         return out
@@ -281,7 +279,7 @@ class IndexAdd(Function):
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved
-        g_source = _xp(grad).take(grad, index, axis=ctx.dim)
+        g_source = xp_of(grad).take(grad, index, axis=ctx.dim)
         return grad, g_source if ctx.alpha == 1 else g_source * ctx.alpha
 
 
@@ -301,7 +299,7 @@ class IndexCopy(Function):
         (index,) = ctx.saved
         gx = grad.copy()
         gx[_along(ctx.dim, index)] = 0
-        return gx, _xp(grad).take(grad, index, axis=ctx.dim)
+        return gx, xp_of(grad).take(grad, index, axis=ctx.dim)
 
 
 class IndexPutAccumulate(Function):
@@ -312,7 +310,7 @@ class IndexPutAccumulate(Function):
     @staticmethod
     def forward(ctx, x, values, index=None):
         out = x.copy()
-        add_at(_xp(x), out, index, values)
+        add_at(xp_of(x), out, index, values)
         ctx.save_for_backward(index)
         ctx.values_shape = values.shape
         return out
@@ -328,13 +326,13 @@ class MaskedFill(Function):
     def forward(ctx, x, mask, value):
         ctx.save_for_backward(mask)
         ctx.meta = (x.shape, value.shape)
-        return _xp(x).where(mask, value, x)
+        return xp_of(x).where(mask, value, x)
 
     @staticmethod
     def backward(ctx, grad):
         (mask,) = ctx.saved
         x_shape, v_shape = ctx.meta
-        xp = _xp(grad)
+        xp = xp_of(grad)
         zero = grad.dtype.type(0)
         gx = sum_to(xp.where(mask, zero, grad), x_shape)
         gv = sum_to(xp.where(mask, grad, zero), v_shape) if len(v_shape) else xp.where(mask, grad, zero).sum()
@@ -344,7 +342,7 @@ class MaskedFill(Function):
 class MaskedSelect(Function):
     @staticmethod
     def forward(ctx, x, mask):
-        xp = _xp(x)
+        xp = xp_of(x)
         shape = np.broadcast_shapes(x.shape, mask.shape)
         full_mask = xp.broadcast_to(mask, shape)
         ctx.save_for_backward(full_mask)
@@ -354,7 +352,7 @@ class MaskedSelect(Function):
     @staticmethod
     def backward(ctx, grad):
         (mask,) = ctx.saved
-        xp = _xp(grad)
+        xp = xp_of(grad)
         out = xp.zeros(mask.shape, dtype=grad.dtype)
         out[mask] = grad
         return sum_to(out, ctx.x_shape), None
@@ -396,7 +394,7 @@ def setitem(input, idx, value):
     index, advanced, _ = _convert_index(idx, input._device)
     if not advanced:
         index = _basic_view_index(index)
-    xp = _xp(input._data)
+    xp = xp_of(input._data)
     needs_graph = GradMode.enabled and (input._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
     if not needs_graph:
         input._prepare_inplace()
@@ -488,7 +486,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     _check_bounds(index._data, d, input._data.shape[d])
     if not isinstance(src, Tensor):
         fill = src if src is not None else value
-        src = Tensor._make(_xp(input._data).asarray(fill, dtype=input._data.dtype), input._device)
+        src = Tensor._make(xp_of(input._data).asarray(fill, dtype=input._data.dtype), input._device)
     elif src._data.dtype != input._data.dtype:
         raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
     return Scatter.apply(input, src, index=index._data, dim=d, add=reduce == "add")
@@ -549,7 +547,7 @@ def index_fill(input, dim, index, value):
         value = value.to(input._device, input.dtype)
         name = "IndexFillBackward1"
     else:
-        value = Tensor._make(_xp(input._data).asarray(value, dtype=input._data.dtype), input._device)
+        value = Tensor._make(xp_of(input._data).asarray(value, dtype=input._data.dtype), input._device)
         name = "IndexFillBackward0"
     out = IndexFill.apply(input, value, dim=d, index=idx)
     if out.grad_fn is not None:
@@ -610,10 +608,10 @@ def index_put(input, indices, values, accumulate=False):
     index, _, _ = _convert_index(tuple(indices), input._device)
     for k, arr in enumerate(index):
         if not isinstance(arr, (int, slice)) and arr is not None and getattr(arr, "dtype", None) != np.bool_:
-            _check_bounds(_xp(input._data).asarray(arr), k, input._data.shape[k], negative_ok=True,
+            _check_bounds(xp_of(input._data).asarray(arr), k, input._data.shape[k], negative_ok=True,
                           error=IndexError)
     if not isinstance(values, Tensor):
-        values = Tensor._make(_xp(input._data).asarray(values, dtype=input._data.dtype), input._device)
+        values = Tensor._make(xp_of(input._data).asarray(values, dtype=input._data.dtype), input._device)
     values = values.to(input.dtype)
     try:
         if accumulate:
@@ -653,7 +651,7 @@ def masked_fill(input, mask, value):
                                f"with {value._data.ndim} dimension(s).")
         value = value.to(input.dtype) if value._data.dtype != input._data.dtype else value
     else:
-        value = Tensor._make(_xp(input._data).asarray(value).astype(input._data.dtype), input._device)
+        value = Tensor._make(xp_of(input._data).asarray(value).astype(input._data.dtype), input._device)
     shape = broadcast_shapes(mask._data.shape, input._data.shape)
     if shape != input._data.shape:  # a larger mask broadcasts the result, as in torch
         from .shape import expand
@@ -676,7 +674,7 @@ def masked_select(input, mask):
 
 def nonzero(input, *, as_tuple=False):
     """Indices of the nonzero elements: an (n, ndim) int64 tensor, or one index tensor per dim."""
-    xp = _xp(input._data)
+    xp = xp_of(input._data)
     data = input._data if input._data.ndim else input._data.reshape(1)
     coords = xp.nonzero(data)
     if as_tuple:

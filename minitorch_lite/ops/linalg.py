@@ -15,13 +15,11 @@ over broadcast batch dims.
 """
 import numpy as np
 
-from ..autograd.function import Function, array_module, sum_to
+from ..autograd.function import Function, sum_to
 from ..tensor import Tensor
 from ._util import broadcast_shapes
+from ..backend.device import xp_of
 
-
-def _xp(array):
-    return np if type(array) is np.ndarray else array_module(array)
 
 
 def _swap(a):
@@ -335,13 +333,13 @@ class Einsum(Function):
         subs, out_sub = _parse_einsum(equation, [a.shape for a in arrays])
         ctx.save_for_backward(*arrays)
         ctx.subs = (subs, out_sub)
-        return _xp(arrays[0]).einsum(",".join(subs) + "->" + out_sub, *arrays, optimize=len(arrays) > 2)
+        return xp_of(arrays[0]).einsum(",".join(subs) + "->" + out_sub, *arrays, optimize=len(arrays) > 2)
 
     @staticmethod
     def backward(ctx, grad):
         arrays = ctx.saved
         subs, out_sub = ctx.subs
-        xp = _xp(grad)
+        xp = xp_of(grad)
         sizes = {c: n for sub, a in zip(subs, arrays) for c, n in zip(sub, a.shape)}
         grads = []
         for i, (sub, a) in enumerate(zip(subs, arrays)):

@@ -26,20 +26,18 @@ element count; for nll/cross_entropy by the summed weights of the targets that a
 """
 import numpy as np
 
-from ..autograd.function import Function, array_module, sum_to
+from ..autograd.function import Function, sum_to
 from ..backend import cuda_kernels
+from ..backend.device import xp_of
 
 _BCE_EPSILON = float(np.float32(1e-12))  # torch's constant is a float, also in float64 computations
 
-
-def _xp(array):
-    return np if type(array) is np.ndarray else array_module(array)
 
 
 def _reduce(loss, reduction):
     if reduction == "mean":
         if loss.size == 0:  # the mean of nothing is nan, as in torch
-            return _xp(loss).full((), np.nan, dtype=loss.dtype)
+            return xp_of(loss).full((), np.nan, dtype=loss.dtype)
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
@@ -73,7 +71,7 @@ class MseLoss(Function):
 class SmoothL1Loss(Function):
     @staticmethod
     def forward(ctx, x, y, reduction="mean", beta=1.0):
-        xp = _xp(x)
+        xp = xp_of(x)
         diff = x - y
         ctx.save_for_backward(diff)
         ctx.meta = (x.shape, y.shape, reduction, beta)
@@ -85,7 +83,7 @@ class SmoothL1Loss(Function):
     def backward(ctx, grad):
         (diff,) = ctx.saved
         x_shape, y_shape, reduction, beta = ctx.meta
-        xp = _xp(diff)
+        xp = xp_of(diff)
         g = _grad_scale(grad, reduction, diff.size, diff.dtype)
         t = diff.dtype.type
         out = xp.where(diff <= -beta, -g, xp.where(diff >= beta, g, diff * g / t(beta)))
@@ -95,7 +93,7 @@ class SmoothL1Loss(Function):
 class HuberLoss(Function):
     @staticmethod
     def forward(ctx, x, y, reduction="mean", delta=1.0):
-        xp = _xp(x)
+        xp = xp_of(x)
         diff = x - y
         ctx.save_for_backward(diff)
         ctx.meta = (x.shape, y.shape, reduction, delta)
@@ -107,7 +105,7 @@ class HuberLoss(Function):
     def backward(ctx, grad):
         (diff,) = ctx.saved
         x_shape, y_shape, reduction, delta = ctx.meta
-        xp = _xp(diff)
+        xp = xp_of(diff)
         g = _grad_scale(grad, reduction, diff.size, diff.dtype)
         d = diff.dtype.type(delta)
         out = xp.where(diff <= -delta, -g * d, xp.where(diff >= delta, g * d, diff * g))
@@ -119,7 +117,7 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean", weight=None):
-        xp = _xp(x)
+        xp = xp_of(x)
         # torch's checks, NaN included (a NaN fails "0 <= x <= 1")
         if not bool(((x >= 0) & (x <= 1)).all()):
             raise RuntimeError("all elements of input should be between 0 and 1")
@@ -138,7 +136,7 @@ class BinaryCrossEntropy(Function):
     def backward(ctx, grad):
         x, y, weight = ctx.saved
         reduction = ctx.reduction
-        xp = _xp(x)
+        xp = xp_of(x)
         gx = grad * (x - y) / xp.maximum((1 - x) * x, x.dtype.type(_BCE_EPSILON))
         with np.errstate(divide="ignore"):
             gy = -xp.log(x / (1 - x)) * grad  # -logit(x)
@@ -159,7 +157,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean", weight=None, pos_weight=None):
-        xp = _xp(x)
+        xp = xp_of(x)
         ctx.save_for_backward(x, y, weight, pos_weight)
         ctx.reduction = reduction
         log_sig = _log_sigmoid(xp, x)
@@ -174,7 +172,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(ctx, grad):
         x, y, weight, pos_weight = ctx.saved
         reduction = ctx.reduction
-        xp = _xp(x)
+        xp = xp_of(x)
         with np.errstate(over="ignore"):
             sig = 1 / (1 + xp.exp(-x))
         if pos_weight is None:
@@ -197,7 +195,7 @@ class KlDiv(Function):
 
     @staticmethod
     def forward(ctx, x, t, log_target=False):
-        xp = _xp(x)
+        xp = xp_of(x)
         ctx.save_for_backward(x, t)
         ctx.log_target = log_target
         if log_target:
@@ -209,7 +207,7 @@ class KlDiv(Function):
     @staticmethod
     def backward(ctx, grad):
         x, t = ctx.saved
-        xp = _xp(x)
+        xp = xp_of(x)
         if ctx.log_target:
             e = xp.exp(t) * grad
             return sum_to(-e, x.shape), sum_to(e * (t - x) + e, t.shape)
@@ -227,7 +225,7 @@ def _classes_last(x):
         return x[None]
     if x.ndim == 2:
         return x
-    return _xp(x).moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+    return xp_of(x).moveaxis(x, 1, -1).reshape(-1, x.shape[1])
 
 
 def _classes_back(rows, shape):
@@ -235,7 +233,7 @@ def _classes_back(rows, shape):
     if len(shape) <= 2:
         return rows.reshape(shape)
     moved = rows.reshape((shape[0],) + tuple(shape[2:]) + (shape[1],))
-    return _xp(rows).moveaxis(moved, -1, 1)
+    return xp_of(rows).moveaxis(moved, -1, 1)
 
 
 def _log_softmax(xp, x, axis):
@@ -294,7 +292,7 @@ class NllLoss(Function):
 
     @staticmethod
     def forward(ctx, logp, target, reduction="mean", ignore_index=-100, weight=None):
-        xp = _xp(logp)
+        xp = xp_of(logp)
         rows = _classes_last(logp)
         safe, valid, w, picked = _pick_targets(xp, rows, target, weight, ignore_index)
         ctx.save_for_backward(safe, valid, w)
@@ -305,7 +303,7 @@ class NllLoss(Function):
     def backward(ctx, grad):
         safe, valid, w = ctx.saved
         shape, reduction, rows_shape = ctx.meta
-        xp = _xp(w)
+        xp = xp_of(w)
         a, _ = _target_coefficients(xp, grad, reduction, w, valid)
         d_rows = xp.zeros(rows_shape, dtype=w.dtype)
         d_rows[xp.arange(rows_shape[0]), safe] = -a
@@ -323,7 +321,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, reduction="mean", ignore_index=-100, weight=None, label_smoothing=0.0):
-        xp = _xp(x)
+        xp = xp_of(x)
         logp = _log_softmax(xp, _classes_last(x), axis=1)
         safe, valid, w, picked = _pick_targets(xp, logp, target, weight, ignore_index)
         ctx.save_for_backward(logp, safe, valid, w, weight)
@@ -340,7 +338,7 @@ class CrossEntropy(Function):
     def backward(ctx, grad):
         logp, safe, valid, w, weight = ctx.saved
         shape, reduction, ls = ctx.meta
-        xp = _xp(logp)
+        xp = xp_of(logp)
         t = logp.dtype.type
         # d loss / d logp = -a * onehot(target) - b * class_weights, and log_softmax's backward
         # (g - softmax * sum(g)) turns it into
@@ -368,7 +366,7 @@ class SoftCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, reduction="mean", weight=None, label_smoothing=0.0):
-        xp = _xp(x)
+        xp = xp_of(x)
         axis = 0 if x.ndim == 1 else 1
         n_classes = x.shape[axis]
         logp = _log_softmax(xp, x, axis)
@@ -390,7 +388,7 @@ class SoftCrossEntropy(Function):
     def backward(ctx, grad):
         logp, target, weight = ctx.saved
         axis, reduction, ls = ctx.meta
-        xp = _xp(logp)
+        xp = xp_of(logp)
         if reduction == "none":
             g = xp.expand_dims(grad, axis)
         elif reduction == "mean":

@@ -27,8 +27,9 @@ import numbers
 
 import numpy as np
 
-from ..autograd.function import Function, array_module
+from ..autograd.function import Function
 from ..backend import cuda_kernels
+from ..backend.device import xp_of
 
 
 _LETTERS = "abcdefghijklmnop"
@@ -42,7 +43,7 @@ def _sum(a, axes, b=None):
     """
     if cuda_kernels.use_for(a):
         return cuda_kernels.sum_over(a, axes, b)
-    xp = array_module(a)
+    xp = xp_of(a)
     dims = _LETTERS[:a.ndim]
     kept = "".join(d for i, d in enumerate(dims) if i not in axes)
     total = xp.einsum(f"{dims}->{kept}", a) if b is None else xp.einsum(f"{dims},{dims}->{kept}", a, b)
@@ -56,7 +57,7 @@ def _normalize(x, axes, eps):
     if cuda_kernels.use_for(x):
         return cuda_kernels.normalize(x, axes, eps, count)
     centred = x - _sum(x, axes) / count
-    rstd = 1 / array_module(x).sqrt(_sum(centred, axes, centred) / count + x.dtype.type(eps))
+    rstd = 1 / xp_of(x).sqrt(_sum(centred, axes, centred) / count + x.dtype.type(eps))
     centred *= rstd
     return centred, rstd
 
@@ -75,7 +76,7 @@ def _normalized_grad(g, x_hat, rstd, axes):
     if cuda_kernels.use_for(g):
         return cuda_kernels.normalized_grad(g, x_hat, rstd, axes, count)
     dx = x_hat * (_sum(g, axes, x_hat) / count)
-    array_module(g).subtract(g, dx, out=dx)
+    xp_of(g).subtract(g, dx, out=dx)
     dx -= _sum(g, axes) / count
     dx *= rstd
     return dx
@@ -212,7 +213,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     x = input._data
-    xp = array_module(x)
+    xp = xp_of(x)
     stat_shape = (1, c) + (1,) * (input.ndim - 2)
     if training:
         axes = (0,) + tuple(range(2, input.ndim))

@@ -17,7 +17,8 @@ input index `source[q]`. Its backward is the adjoint of that gather: the inner b
 gradient goes back as one slice, and the few padded positions (the pad widths, never pixels) are
 added onto the input positions they copied.
 """
-from ..autograd.function import Function, array_module
+from ..autograd.function import Function
+from ..backend.device import xp_of
 
 _GRAD_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
                "circular": "CircularPad{}DBackward0"}
@@ -41,7 +42,7 @@ class ConstantPadNd(Function):
 
     @staticmethod
     def forward(ctx, x, pairs=(), value=0.0):
-        xp = array_module(x)
+        xp = xp_of(x)
         lead = x.ndim - len(pairs)
         out_shape = x.shape[:lead] + tuple(n + l + r for n, (l, r) in zip(x.shape[lead:], pairs))
         out = xp.full(out_shape, value, dtype=x.dtype)
@@ -55,7 +56,7 @@ class ConstantPadNd(Function):
     @staticmethod
     def backward(ctx, grad):
         shape, src, dst = ctx.meta
-        gx = array_module(grad).zeros(shape, dtype=grad.dtype)
+        gx = xp_of(grad).zeros(shape, dtype=grad.dtype)
         gx[src] = grad[dst]
         return gx
 
@@ -65,7 +66,7 @@ class IndexPad(Function):
 
     @staticmethod
     def forward(ctx, x, pairs=(), mode="reflect"):
-        xp = array_module(x)
+        xp = xp_of(x)
         lead = x.ndim - len(pairs)
         sources = []
         out = x
@@ -83,7 +84,7 @@ class IndexPad(Function):
     def backward(ctx, grad):
         shape = ctx.x_shape
         sources = [(axis, left, source) for (axis, left), source in zip(ctx.axes_and_lefts, ctx.saved)]
-        xp = array_module(grad)
+        xp = xp_of(grad)
         for axis, left, source in reversed(sources):
             n = shape[axis]
             g = xp.moveaxis(grad, axis, 0)

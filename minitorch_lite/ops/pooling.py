@@ -29,10 +29,11 @@ import numbers
 
 import numpy as np
 
-from ..autograd.function import Function, array_module
+from ..autograd.function import Function
 from ..backend import cuda_kernels
 from ..backend.batch_threads import split_batch
 from ..backend.im2col import windows
+from ..backend.device import xp_of
 
 
 def _out_size(size, kernel, pad, stride, dilation, ceil_mode):
@@ -60,7 +61,7 @@ def _padded_size(size, kernel, stride, pad, dilation, out_size):
 
 def _padded_windows(x, kernel, stride, pad, dilation, out_size, fill):
     """x (B, H, W) padded with `fill` just enough for every window, as a (B, kH, kW, Ho, Wo) view."""
-    xp = array_module(x)
+    xp = xp_of(x)
     b, h, w = x.shape
     padded_size = _padded_size((h, w), kernel, stride, pad, dilation, out_size)
     if padded_size != (h, w):
@@ -92,7 +93,7 @@ def _window_max(x, kernel, stride, padding, dilation, out_size):
     if cuda_kernels.use_for(x):  # the GPU: one kernel, the offset loop inside it
         best, where = cuda_kernels.max_pool(x, kernel, stride, padding, dilation, out_size, _lowest(x.dtype))
         return best, where, _padded_size(x.shape[1:], kernel, stride, padding, dilation, out_size)
-    xp = array_module(x)
+    xp = xp_of(x)
     view, padded_size = _padded_windows(x, kernel, stride, padding, dilation, out_size, _lowest(x.dtype))
     best = xp.empty(view.shape[:1] + view.shape[3:], dtype=x.dtype)
     where = xp.empty(best.shape, dtype=np.int16)
@@ -136,7 +137,7 @@ class MaxPool2d(Function):
         """Each output's gradient goes to its window's winner: one masked add per kernel offset."""
         (where,) = ctx.saved
         shape, padded_size, kernel, stride, padding, dilation, out_size = ctx.meta
-        xp = array_module(grad)
+        xp = xp_of(grad)
         grad = grad.reshape(where.shape)
         h, w = shape[-2:]
         if cuda_kernels.use_for(grad):  # the GPU: one kernel, each pixel gathers what its windows sent
@@ -165,7 +166,7 @@ class MaxPool2d(Function):
 
 def _flat_indices(where, kernel, stride, padding, dilation, width):
     """torch's return_indices: the winning input's position in its (unpadded) H*W plane."""
-    xp = array_module(where)
+    xp = xp_of(where)
     oh, ow = where.shape[-2:]
     i, j = where // kernel[1], where % kernel[1]
     rows = xp.arange(oh).reshape(oh, 1) * stride[0] - padding[0] + i * dilation[0]
@@ -201,7 +202,7 @@ class AvgPool2d(Function):
     def backward(ctx, grad):
         shape, padded_size, kernel, stride, padding, out_size = ctx.meta
         (divisor,) = ctx.saved
-        xp = array_module(grad)
+        xp = xp_of(grad)
         share = (grad.reshape((-1,) + tuple(out_size)) / divisor).astype(grad.dtype, copy=False)
         if cuda_kernels.use_for(share):  # the GPU: one kernel, each pixel gathers its windows' shares
             grid = cuda_kernels.spread_to_windows(share, padded_size, kernel, stride)
@@ -229,7 +230,7 @@ class AdaptiveAvgPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, out_size=(1, 1)):
-        xp = array_module(x)
+        xp = xp_of(x)
         a_h = _averaging_matrix(xp, x.shape[-2], out_size[0], x.dtype)
         a_w = _averaging_matrix(xp, x.shape[-1], out_size[1], x.dtype)
         ctx.save_for_backward(a_h, a_w)

@@ -16,14 +16,12 @@ import builtins
 
 import numpy as np
 
-from ..autograd.function import Function, array_module
+from ..autograd.function import Function
 from ..backend import dtypes
 from ..tensor import Tensor
 from ._util import cast, normalize_dim, normalize_dims
+from ..backend.device import xp_of
 
-
-def _xp(array):
-    return np if type(array) is np.ndarray else array_module(array)
 
 
 def _axes(dim, ndim):
@@ -36,7 +34,7 @@ def _axes(dim, ndim):
 
 def _unreduce(grad, axes, keepdim, shape):
     """Broadcast a reduced gradient back to the input's shape (the inverse of a sum over `axes`)."""
-    xp = _xp(grad)
+    xp = xp_of(grad)
     if axes is None:
         return xp.broadcast_to(grad.reshape((1,) * len(shape)), shape)
     if not keepdim and axes:
@@ -88,7 +86,7 @@ class Mean(Function):
         ctx.count = count
         with np.errstate(invalid="ignore", divide="ignore"):
             return x.mean(axis=axes, keepdims=keepdim) if x.size else \
-                _xp(x).full(_reduced_shape(x.shape, axes, keepdim), np.nan, x.dtype)
+                xp_of(x).full(_reduced_shape(x.shape, axes, keepdim), np.nan, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -115,7 +113,7 @@ class Prod(Function):
     def backward(ctx, grad):
         x, out = ctx.saved
         axis, keepdim = ctx.meta
-        xp = _xp(x)
+        xp = xp_of(x)
         axes = None if axis is None else (axis,)
         g = _unreduce(grad, axes, keepdim, x.shape)
         o = _unreduce(out, axes, keepdim, x.shape)
@@ -151,7 +149,7 @@ class MaxAll(Function):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved
-        xp = _xp(x)
+        xp = xp_of(x)
         mask = xp.isnan(x) if xp.isnan(out) else x == out
         return xp.where(mask, grad / mask.sum(), xp.zeros((), dtype=grad.dtype)).astype(grad.dtype, copy=False)
 
@@ -163,7 +161,7 @@ class MaxDim(Function):
 
     @staticmethod
     def forward(ctx, x, dim=0, keepdim=False, largest=True):
-        xp = _xp(x)
+        xp = xp_of(x)
         idx = xp.argmax(x, axis=dim) if largest else xp.argmin(x, axis=dim)
         idx_k = xp.expand_dims(idx, dim)
         values = xp.take_along_axis(x, idx_k, axis=dim)
@@ -178,12 +176,12 @@ class MaxDim(Function):
     def backward(ctx, grad):
         (idx_k,) = ctx.saved
         shape, dim, keepdim = ctx.meta
-        return _scatter_along(grad if keepdim else _xp(grad).expand_dims(grad, dim), idx_k, dim, shape)
+        return _scatter_along(grad if keepdim else xp_of(grad).expand_dims(grad, dim), idx_k, dim, shape)
 
 
 def _scatter_along(values, index, dim, shape):
     """zeros(shape) with `values` put at `index` along `dim` (indices unique along dim)."""
-    xp = _xp(values)
+    xp = xp_of(values)
     out = xp.zeros(shape, dtype=values.dtype)
     xp.put_along_axis(out, index, values, axis=dim)
     return out
@@ -212,7 +210,7 @@ class Amax(Function):
 class Var(Function):
     @staticmethod
     def forward(ctx, x, axes=None, correction=1, keepdim=False, sqrt=False):
-        xp = _xp(x)
+        xp = xp_of(x)
         n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = x.mean(axis=axes, keepdims=True)
@@ -230,7 +228,7 @@ class Var(Function):
     def backward(ctx, grad):
         centered, out = ctx.saved
         axes, keepdim, dof, sqrt = ctx.meta
-        xp = _xp(grad)
+        xp = xp_of(grad)
         if sqrt:  # std: d std = d var / (2 std), and 0 where std is 0
             with np.errstate(invalid="ignore", divide="ignore"):
                 grad = xp.where(out == 0, 0, grad / (out * 2)).astype(grad.dtype, copy=False)
@@ -241,7 +239,7 @@ class Var(Function):
 class Logsumexp(Function):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False):
-        xp = _xp(x)
+        xp = xp_of(x)
         m = x.max(axis=axes, keepdims=True) if x.size else xp.zeros((1,) * x.ndim, x.dtype)
         m = xp.where(xp.isinf(m), 0, m).astype(x.dtype, copy=False)  # all -inf rows stay -inf
         with np.errstate(divide="ignore"):
@@ -255,7 +253,7 @@ class Logsumexp(Function):
         x, out = ctx.saved
         axes, keepdim = ctx.meta
         g = grad if keepdim else grad.reshape(out.shape)
-        return g * _xp(x).exp(x - out)
+        return g * xp_of(x).exp(x - out)
 
 
 class Norm(Function):
@@ -263,7 +261,7 @@ class Norm(Function):
 
     @staticmethod
     def forward(ctx, x, p=2.0, axes=None, keepdim=False):
-        xp = _xp(x)
+        xp = xp_of(x)
         a = xp.abs(x)
         if p == 2:
             out = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
@@ -285,7 +283,7 @@ class Norm(Function):
     def backward(ctx, grad):
         x, out = ctx.saved
         p, axes, keepdim = ctx.meta
-        xp = _xp(x)
+        xp = xp_of(x)
         g = grad if keepdim else grad.reshape(out.shape)
         zero = xp.zeros((), dtype=x.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -305,11 +303,11 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim=0, dtype=None):
         ctx.dim = dim
-        return _xp(x).cumsum(x, axis=dim, dtype=dtype)
+        return xp_of(x).cumsum(x, axis=dim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        xp = _xp(grad)
+        xp = xp_of(grad)
         d = ctx.dim
         return xp.flip(xp.cumsum(xp.flip(grad, d), axis=d), d)
 
@@ -321,7 +319,7 @@ class Sort(Function):
     def forward(ctx, x, indices=None, dim=-1):
         ctx.save_for_backward(indices)
         ctx.meta = (x.shape, dim)
-        return _xp(x).take_along_axis(x, indices, axis=dim)
+        return xp_of(x).take_along_axis(x, indices, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -407,13 +405,13 @@ def _extreme(name, largest, input, dim, keepdim, other):
         return MaxAll.apply(input, largest=largest)
     d = normalize_dim(dim, input._data.ndim)
     if input._data.ndim == 0:
-        return ReturnTypes(name, input.clone(), Tensor._make(_xp(input._data).zeros((), np.int64), input._device))
+        return ReturnTypes(name, input.clone(), Tensor._make(xp_of(input._data).zeros((), np.int64), input._device))
     if input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     values = MaxDim.apply(input, dim=d, keepdim=keepdim, largest=largest)
     indices = values.grad_fn.indices if values.grad_fn is not None else None
     if indices is None:  # not recorded: recompute the indices (cheap next to the values)
-        xp = _xp(input._data)
+        xp = xp_of(input._data)
         indices = (xp.argmax if largest else xp.argmin)(input._data, axis=d)
         if keepdim:
             indices = xp.expand_dims(indices, d)
@@ -444,7 +442,7 @@ def amin(input, dim=(), keepdim=False, *, out=None):
 
 
 def _arg(largest, input, dim, keepdim):
-    xp = _xp(input._data)
+    xp = xp_of(input._data)
     fn = xp.argmax if largest else xp.argmin
     if dim is None:
         if input._data.size == 0:
@@ -533,7 +531,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 def _bool_reduce(kind, input, dim, keepdim):
     data = input._data
-    xp = _xp(data)
+    xp = xp_of(data)
     axes = _axes(dim, data.ndim)
     fn = xp.all if kind == "all" else xp.any
     out = fn(data, axis=axes, keepdims=keepdim)
@@ -554,7 +552,7 @@ def any(input, dim=None, keepdim=False, *, out=None):
 
 def count_nonzero(input, dim=None):
     data = input._data
-    xp = _xp(data)
+    xp = xp_of(data)
     return Tensor._make(xp.asarray(xp.count_nonzero(data, axis=_axes(dim, data.ndim)), dtype=np.int64),
                         input._device)
 
@@ -571,7 +569,7 @@ def cumsum(input, dim, *, dtype=None, out=None):
 
 
 def _sort_indices(data, dim, descending, stable=True):
-    xp = _xp(data)
+    xp = xp_of(data)
     key = data
     if descending:
         key = -data.astype(np.int64) if data.dtype.kind in "bu" else -data
@@ -584,7 +582,7 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     """Sorted values and their original indices along `dim` (ties keep their order)."""
     d = normalize_dim(dim, input._data.ndim)
     if input._data.ndim == 0:
-        return ReturnTypes("sort", input.clone(), Tensor._make(_xp(input._data).zeros((), np.int64), input._device))
+        return ReturnTypes("sort", input.clone(), Tensor._make(xp_of(input._data).zeros((), np.int64), input._device))
     idx = _sort_indices(input._data, d, descending)
     values = Sort.apply(input, indices=idx, dim=d)
     return ReturnTypes("sort", values, Tensor._make(idx.astype(np.int64), input._device))
@@ -593,7 +591,7 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
 def argsort(input, dim=-1, descending=False, stable=False):
     d = normalize_dim(dim, input._data.ndim)
     if input._data.ndim == 0:
-        return Tensor._make(_xp(input._data).zeros((), np.int64), input._device)
+        return Tensor._make(xp_of(input._data).zeros((), np.int64), input._device)
     return Tensor._make(_sort_indices(input._data, d, descending).astype(np.int64), input._device)
 
 
@@ -605,7 +603,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         raise RuntimeError(f"selected index k out of range")
     if input._data.dtype == np.bool_:
         raise RuntimeError("topk does not support bool dtypes on CPU")
-    xp = _xp(input._data)
+    xp = xp_of(input._data)
     if input._data.ndim == 0:
         return ReturnTypes("topk", input.clone(), Tensor._make(xp.zeros((), np.int64), input._device))
     idx = xp.take(_sort_indices(input._data, d, largest), range(k), axis=d)
@@ -617,7 +615,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values (sorted), optionally with inverse indices and counts."""
-    xp = _xp(input._data)
+    xp = xp_of(input._data)
     data = input._data
     if dim is None:
         res = xp.unique(data.reshape(-1), return_inverse=return_inverse, return_counts=return_counts)

@@ -15,15 +15,13 @@ import numbers
 
 import numpy as np
 
-from ..autograd.function import Function, array_module, sum_to
+from ..autograd.function import Function, sum_to
 from ..autograd.views import mark_view
 from ..backend import dtypes
 from ..tensor import Tensor
 from ._util import broadcast_shapes, cast, normalize_dim, normalize_dims, shape_arg
+from ..backend.device import xp_of
 
-
-def _xp(array):
-    return np if type(array) is np.ndarray else array_module(array)
 
 
 def _fmt(shape):
@@ -97,7 +95,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape=None):
         ctx.in_shape = x.shape
-        return _xp(x).broadcast_to(x, shape)
+        return xp_of(x).broadcast_to(x, shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -109,7 +107,7 @@ class Cat(Function):
     def forward(ctx, *arrays, dim=0):
         ctx.meta = (dim, [a.shape[dim] if a.ndim else 0 for a in arrays], [a.shape for a in arrays])
         kept = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or list(arrays)
-        return _xp(arrays[0]).concatenate(kept, axis=dim)
+        return xp_of(arrays[0]).concatenate(kept, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -117,7 +115,7 @@ class Cat(Function):
         out, start = [], 0
         for size, shape in zip(sizes, shapes):
             if len(shape) == 1 and shape[0] == 0 and grad.ndim != 1:
-                out.append(_xp(grad).zeros(shape, grad.dtype))  # legacy empty tensors were skipped
+                out.append(xp_of(grad).zeros(shape, grad.dtype))  # legacy empty tensors were skipped
                 continue
             index = [slice(None)] * grad.ndim
             index[dim] = slice(start, start + size)
@@ -130,11 +128,11 @@ class Stack(Function):
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
-        return _xp(arrays[0]).stack(arrays, axis=dim)
+        return xp_of(arrays[0]).stack(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        xp = _xp(grad)
+        xp = xp_of(grad)
         return tuple(xp.take(grad, i, axis=ctx.dim) for i in range(grad.shape[ctx.dim]))
 
 
@@ -154,7 +152,7 @@ class Narrow(Function):
     @staticmethod
     def backward(ctx, grad):
         shape, dim, start, length = ctx.meta
-        out = _xp(grad).zeros(shape, dtype=grad.dtype)
+        out = xp_of(grad).zeros(shape, dtype=grad.dtype)
         index = [slice(None)] * len(shape)
         index[dim] = slice(start, start + length)
         out[tuple(index)] = grad
@@ -174,7 +172,7 @@ class Select(Function):
     @staticmethod
     def backward(ctx, grad):
         shape, dim, index = ctx.meta
-        out = _xp(grad).zeros(shape, dtype=grad.dtype)
+        out = xp_of(grad).zeros(shape, dtype=grad.dtype)
         out[(slice(None),) * dim + (index,)] = grad
         return out
 
@@ -183,11 +181,11 @@ class Flip(Function):
     @staticmethod
     def forward(ctx, x, dims=None):
         ctx.dims = dims
-        return _xp(x).flip(x, dims).copy()  # torch's flip copies
+        return xp_of(x).flip(x, dims).copy()  # torch's flip copies
 
     @staticmethod
     def backward(ctx, grad):
-        return _xp(grad).flip(grad, ctx.dims)
+        return xp_of(grad).flip(grad, ctx.dims)
 
 
 class Clone(Function):
@@ -207,7 +205,7 @@ class Triangle(Function):
 
     @staticmethod
     def forward(ctx, x, diagonal=0, upper=False):
-        xp = _xp(x)
+        xp = xp_of(x)
         ctx.meta = (diagonal, upper)
         if upper:
             ctx.name = "TriuBackward0"
@@ -216,14 +214,14 @@ class Triangle(Function):
     @staticmethod
     def backward(ctx, grad):
         diagonal, upper = ctx.meta
-        xp = _xp(grad)
+        xp = xp_of(grad)
         return xp.triu(grad, diagonal) if upper else xp.tril(grad, diagonal)
 
 
 # ---- public functions ----------------------------------------------------------------------------
 
 def _shares_memory(a, b):
-    xp = _xp(a)
+    xp = xp_of(a)
     return bool(xp.may_share_memory(a, b)) if a.size else True
 
 
@@ -460,7 +458,7 @@ class RepeatOp(Function):
     def forward(ctx, x, repeats=None):
         lead = len(repeats) - x.ndim
         ctx.meta = (x.shape, (1,) * lead + x.shape, repeats)
-        return _xp(x).tile(x, repeats)
+        return xp_of(x).tile(x, repeats)
 
     @staticmethod
     def backward(ctx, grad):
@@ -638,7 +636,7 @@ def roll(input, shifts, dims=None):
     if dims is not None:
         dims = tuple(normalize_dim(d, input._data.ndim) for d in (
             (dims,) if isinstance(dims, numbers.Integral) else dims))
-    xp = _xp(input._data)
+    xp = xp_of(input._data)
     out = Tensor._make(xp.roll(input._data, shifts, axis=dims), input._device)
     if input._requires_grad:  # a permutation of elements: index-select with the rolled indices
         from .indexing import getitem

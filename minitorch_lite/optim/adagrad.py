@@ -14,7 +14,7 @@ The update, per parameter (torch's `_single_tensor_adagrad`), at step t:
     p -= clr * g / (sqrt(sum) + eps)
 Unlike the other optimizers, Adagrad creates its state for every parameter when it is built.
 """
-from ..autograd.function import array_module
+from ..backend.device import xp_of
 from ..tensor import Tensor
 from .optimizer import (Optimizer, addcdiv_, addcmul_, _check_hyperparameter, _check_lr, _evaluate,
                         _gradient, _increment, _new_step, _reject_differentiable, _scalar)
@@ -40,7 +40,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p):
         state = self.state[p]
         state["step"] = _new_step()
-        xp = array_module(p._data)
+        xp = xp_of(p._data)
         state["sum"] = Tensor._make(xp.full_like(p._data, self.defaults["initial_accumulator_value"]),
                                     p._device)
 
@@ -65,7 +65,7 @@ def _adagrad_update(p, state, group):
     grad = _gradient(p, group["maximize"], group["weight_decay"])
     clr = lr / (1 + (step - 1) * lr_decay)
 
-    xp = array_module(param)
+    xp = xp_of(param)
     scratch = xp.empty_like(param)
     addcmul_(state_sum, grad, grad, 1, scratch)
     std = xp.sqrt(state_sum)

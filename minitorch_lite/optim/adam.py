@@ -16,7 +16,7 @@ The update, per parameter (torch's `_single_tensor_adam`), at step t:
     denom = sqrt(v) / sqrt(1 - beta2**t) + eps
     p -= lr / (1 - beta1**t) * m / denom
 """
-from ..autograd.function import array_module
+from ..backend.device import xp_of
 from ..backend import cuda_kernels
 from ..tensor import Tensor
 from .optimizer import (Optimizer, addcdiv_, addcmul_, _check_hyperparameter, _check_lr, _evaluate,
@@ -87,7 +87,7 @@ def _adam_update(p, state, group, beta1, beta2):
     def update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None):
         if decay != 1:
             param *= decay
-        xp = array_module(param)
+        xp = xp_of(param)
         scratch = xp.empty_like(param)
         lerp_(exp_avg, grad, 1 - beta1, scratch)
         exp_avg_sq *= beta2

@@ -34,11 +34,11 @@ from itertools import chain
 
 import numpy as np
 
-from ..autograd.function import array_module
 from ..backend import dtypes as _dtypes
 from ..backend.batch_threads import for_batch_chunks
 from ..backend.device import CPU
 from ..tensor import Tensor
+from ..backend.device import xp_of
 
 
 class _RequiredParameter:
@@ -284,7 +284,7 @@ def _increment(step_t):
 
 
 def _zeros_like(p):
-    return Tensor._make(array_module(p._data).zeros_like(p._data), p._device)
+    return Tensor._make(xp_of(p._data).zeros_like(p._data), p._device)
 
 
 def _gradient(p, maximize, weight_decay):
@@ -343,7 +343,7 @@ def add_(self, other, alpha, scratch=None):
     if alpha == 1:  # torch's fused multiply-add by 1 is a plain add
         self += other
         return
-    xp = array_module(self)
+    xp = xp_of(self)
     scratch = xp.multiply(other, alpha, out=scratch)
     self += scratch
 
@@ -351,7 +351,7 @@ def add_(self, other, alpha, scratch=None):
 def lerp_(self, end, weight, scratch=None):
     """Tensor.lerp_(end, weight) with torch's formula, which picks the end nearer the result:
     self + w * (end - self) when |w| < 0.5, else end - (1 - w) * (end - self)."""
-    xp = array_module(self)
+    xp = xp_of(self)
     scratch = xp.subtract(end, self, out=scratch)
     if abs(weight) < 0.5:
         scratch *= weight
@@ -363,7 +363,7 @@ def lerp_(self, end, weight, scratch=None):
 
 def addcmul_(self, tensor1, tensor2, value, scratch=None):
     """self += (value * tensor1) * tensor2 (Tensor.addcmul_, torch's evaluation order)."""
-    xp = array_module(self)
+    xp = xp_of(self)
     scratch = xp.multiply(tensor1, value, out=scratch)
     scratch *= tensor2
     self += scratch
@@ -371,7 +371,7 @@ def addcmul_(self, tensor1, tensor2, value, scratch=None):
 
 def addcdiv_(self, tensor1, tensor2, value, scratch=None):
     """self += (value * tensor1) / tensor2 (Tensor.addcdiv_, torch's evaluation order)."""
-    xp = array_module(self)
+    xp = xp_of(self)
     scratch = xp.multiply(tensor1, value, out=scratch)
     scratch /= tensor2
     self += scratch

@@ -13,7 +13,7 @@ The update, per parameter (torch's `_single_tensor_rmsprop`):
     centered: a = a.lerp(g, 1 - alpha); avg = sqrt(v - a * a) + eps      else avg = sqrt(v) + eps
     momentum > 0: buf = momentum * buf + g / avg; p -= lr * buf          else p -= lr * g / avg
 """
-from ..autograd.function import array_module
+from ..backend.device import xp_of
 from .optimizer import (Optimizer, add_, addcdiv_, addcmul_, _check_hyperparameter, _check_lr,
                         _evaluate, _gradient, _increment, lerp_, _new_step, _reject_differentiable,
                         _scalar, _zeros_like)
@@ -58,7 +58,7 @@ def _rmsprop_update(p, state, group):
     _increment(state["step"])
     grad = _gradient(p, group["maximize"], group["weight_decay"])
 
-    xp = array_module(param)
+    xp = xp_of(param)
     scratch = xp.empty_like(param)
     square_avg *= alpha
     addcmul_(square_avg, grad, grad, 1 - alpha, scratch)

@@ -18,10 +18,10 @@ import warnings
 
 import numpy as np
 
-from ...autograd.function import array_module
 from ...backend import dtypes as _dtypes
 from ...backend.device import CPU
 from ...tensor import Tensor
+from ...backend.device import xp_of
 
 
 def _as_list(tensors):
@@ -30,7 +30,7 @@ def _as_list(tensors):
 
 def _vector_norm(array, norm_type):
     """torch.linalg.vector_norm(array, norm_type) of a raw array, as a 0-d array of its dtype."""
-    xp = array_module(array)
+    xp = xp_of(array)
     if norm_type == 2.0:
         flat = array.reshape(-1)
         return xp.sqrt(xp.dot(flat, flat))
@@ -72,7 +72,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         return
     norm = total_norm._data
     clip_coef = float(max_norm) / (norm + 1e-6)  # stays in the norm's dtype, as torch's tensor maths
-    clip_coef_clamped = array_module(norm).minimum(clip_coef, 1.0)
+    clip_coef_clamped = xp_of(norm).minimum(clip_coef, 1.0)
     with np.errstate(invalid="ignore"):  # inf * 0 = nan, silently as in torch
         for g in grads:
             g._data *= clip_coef_clamped
@@ -108,5 +108,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     for p in _as_list(parameters):
         if p._grad is not None:
             g = p._grad._data
-            array_module(g).clip(g, -clip_value, clip_value, out=g)
+            xp_of(g).clip(g, -clip_value, clip_value, out=g)
             p._grad._bump_version()

@@ -26,12 +26,12 @@ import re
 
 import numpy as np
 
-from ...autograd.function import array_module
 from ...autograd.grad_mode import GradMode
 from ...backend.dtypes import float64
 from ...creation import as_tensor, tensor
 from ...ops.shape import stack
 from ...tensor import Tensor
+from ...backend.device import xp_of
 
 __all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert"]
 
@@ -139,7 +139,7 @@ def collate_tensor_fn(batch, *, collate_fn_map=None):
         shape, dtype, device = first.shape, first.dtype, batch[0]._device
         if all(t._data.shape == shape and t._data.dtype == dtype and t._device is device
                for t in batch):
-            xp = np if type(first) is np.ndarray else array_module(first)
+            xp = np if type(first) is np.ndarray else xp_of(first)
             return Tensor._make(xp.stack([t._data for t in batch]), device)
     return stack(batch, 0)
 
