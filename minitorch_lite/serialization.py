@@ -131,16 +131,15 @@ def _write_atomically(path, write):
     """Write to a temporary file beside the target, fsync it, then rename it over the target."""
     target = _target_of(path)
     directory, name = os.path.split(os.path.abspath(target))
-    _remove_stale_temporaries(directory, name)
-    temp = os.path.join(directory, f".{name}{_TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}-"
-                                   f"{_host()}")
+    prefix = _temp_prefix(name)
+    _remove_stale_temporaries(directory, prefix)
+    temp = os.path.join(directory, f"{prefix}{os.getpid()}-{secrets.token_hex(4)}-{_host()}")
     with _signals_raise_exceptions():
+        created = False
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                          0o666)
-        except OSError as err:  # e.g. no permission to write in the directory: name the user's path
-            raise type(err)(err.errno, err.strerror, path) from None
-        try:
+            created = True
             with os.fdopen(fd, "wb") as out:
                 write(out)
                 out.flush()
@@ -148,9 +147,18 @@ def _write_atomically(path, write):
             if os.path.exists(target):  # keep an overwritten checkpoint's permissions, as torch.save does
                 os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
             os.replace(temp, target)
+        except OSError as err:
+            if created:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)
+                raise
+            # the temporary file could not be made (no permission in the directory, ...): say so
+            # about the path the user gave, not about a file name they never saw
+            raise type(err)(err.errno, err.strerror, path) from None
         except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
+            if created:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)
             raise
     if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
         dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
@@ -174,12 +182,19 @@ def _target_of(path):
 
 
 def _host():
-    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:64] or "host"
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:32] or "host"
 
 
-def _remove_stale_temporaries(directory, name):
-    """Delete temporary files of saves to `name` whose writer, on this host, no longer runs."""
-    prefix = f".{name}{_TEMP_MARK}"
+def _temp_prefix(name):
+    """'.<name>.mt-tmp-': how our temporary files for `name` start (a long name is cut so that the
+    whole temporary name stays within the usual 255-byte limit)."""
+    encoded = os.fsencode(name)[:180]
+    return f".{encoded.decode('utf-8', 'ignore') if len(encoded) == 180 else name}{_TEMP_MARK}"
+
+
+def _remove_stale_temporaries(directory, prefix):
+    """Delete temporary files (named `prefix`<pid>-<token>-<host>) of earlier saves to the same
+    path whose writer ran on this host and no longer runs: one killed by SIGKILL or a crash."""
     try:
         entries = [e for e in os.listdir(directory) if e.startswith(prefix)]
     except OSError:

@@ -498,7 +498,7 @@ class _Resolver:
                 continue
             seen.add(id(node))
             stack.append((node, True))
-            for key, child in self.children(node):
+            for key, child in reversed(list(self.children(node))):  # first child on top
                 if id(child) not in seen and type(child) not in _PLAIN:
                     self.parents.setdefault(id(child), (node, key))
                     stack.append((child, False))
@@ -761,13 +761,16 @@ class _Pickler:
         self.open_tuples = set()
 
     def dump(self, obj):
-        todo = [(obj, None)]
+        todo = [(obj, None)]  # (object, where) to save, bytes to emit, or a callable to run
         while todo:
             item = todo.pop()
-            if callable(item):
-                item()
+            kind = type(item)
+            if kind is tuple:
+                self.save(item[0], item[1], todo)
+            elif kind is bytes:
+                self.out += item
             else:
-                self.save(*item, todo)
+                item()
         self.out += _STOP
         return bytes(self.out)
 
@@ -783,9 +786,6 @@ class _Pickler:
 
     def get(self, index):
         self.out += _BINGET + bytes([index]) if index < 256 else _LONG_BINGET + struct.pack("<I", index)
-
-    def emit(self, data):
-        return partial(self.out.extend, data)
 
     # -- scalars --
     def int(self, value):
@@ -882,7 +882,7 @@ class _Pickler:
             self.put(obj=obj)
             state = vars(obj) if kind is collections.OrderedDict else None
             if state:  # attributes (state_dict()._metadata): BUILD after the items, as pickle does
-                todo.append(self.emit(_BUILD))
+                todo.append(_BUILD)
                 todo.append((dict(state), where))
             self.items(list(obj.items()), where, todo, single=_SETITEM, batch=_SETITEMS)
         elif kind is tuple:
@@ -895,7 +895,7 @@ class _Pickler:
         pairs = single == _SETITEM
         for begin in reversed(range(0, len(items), _BATCH)):
             chunk = items[begin:begin + _BATCH]
-            todo.append(self.emit(single if len(chunk) == 1 else batch))
+            todo.append(single if len(chunk) == 1 else batch)
             for i in reversed(range(len(chunk))):
                 if pairs:
                     key, value = chunk[i]
@@ -904,7 +904,7 @@ class _Pickler:
                 else:
                     todo.append((chunk[i], (where, begin + i)))
             if len(chunk) > 1:
-                todo.append(self.emit(_MARK))
+                todo.append(_MARK)
 
     def tuple(self, obj, where, todo):
         if not obj:
@@ -924,7 +924,7 @@ class _Pickler:
         for i in reversed(range(len(obj))):
             todo.append((obj[i], (where, i)))
         if len(obj) > 3:
-            todo.append(self.emit(_MARK))
+            todo.append(_MARK)
 
     def tensor(self, t):
         if id(t) in self.memo:
