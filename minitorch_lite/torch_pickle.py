@@ -705,7 +705,7 @@ class _StoragePlan:
         if storage.key is None:
             storage.key = str(len(self.keyed))
             self.keyed.append(storage)
-        return (storage.key, _STORAGE_TYPES[storage.dtype], storage.location,
+        return (storage.key, _STORAGE_TYPES[storage.dtype.newbyteorder("=")], storage.location,
                 storage.nbytes // storage.dtype.itemsize, offset, strides)
 
     def records(self):

@@ -4,9 +4,9 @@ for course models, optimizer checkpoints, every dtype, views and plain values.""
 import collections
 import io
 import math
+import os
 import pickle
 import pickletools
-import struct
 import subprocess
 import sys
 import textwrap
@@ -21,7 +21,7 @@ import torch
 import minitorch_lite as mt
 from minitorch_lite import torch_pickle
 from minitorch_lite.nn.parameter import Parameter
-from minitorch_lite.serialization import load, save
+from minitorch_lite.serialization import load
 from minitorch_lite.vision.models import TinyVGG
 
 REPO = Path(__file__).resolve().parents[1]
@@ -193,6 +193,25 @@ def test_shared_objects_stay_shared_in_torch(tmp_path):
     shared = [1, 2]
     loaded = torch_load_of({"a": w, "b": w, "l1": shared, "l2": shared}, tmp_path)
     assert loaded["a"] is loaded["b"] and loaded["l1"] is loaded["l2"]
+
+
+def test_tensors_saved_from_each_device_load_in_torch(device, tmp_path):
+    base = sample(mt.float32, (3, 4)).to(device)
+    obj = {"w": base, "t": base.t(), "p": Parameter(sample(mt.float64, (2,)).to(device)),
+           "i": sample(mt.int64, (5,)).to(device)}
+    mt.save(obj, tmp_path / "d.pth")
+    with zipfile.ZipFile(tmp_path / "d.pth") as z:
+        locations = {arg for op, arg, _ in pickletools.genops(z.read("d/data.pkl"))
+                     if op.name == "BINUNICODE" and arg.startswith(("cpu", "cuda"))}
+    assert locations == ({"cpu"} if device == "cpu" else {"cuda:0"})  # where torch puts them back
+    loaded = torch.load(tmp_path / "d.pth", weights_only=True, map_location="cpu")
+    for k, m in obj.items():
+        np.testing.assert_array_equal(loaded[k].detach().numpy(), m.detach().cpu().numpy())
+    assert type(loaded["p"]) is torch.nn.Parameter
+    back = load(tmp_path / "d.pth")
+    for k, m in obj.items():
+        assert back[k].device == m.device
+        np.testing.assert_array_equal(back[k].detach().cpu().numpy(), m.detach().cpu().numpy())
 
 
 def test_a_tensor_alone_and_a_file_object(tmp_path):
@@ -430,7 +449,7 @@ def test_torch_save_of_a_whole_model_in_drop_in_mode(tmp_path):
     (tmp_path / "script.py").write_text(script)
     result = subprocess.run([sys.executable, "-m", "minitorch_lite.as_torch", "script.py"],
                             capture_output=True, text=True, cwd=tmp_path, timeout=120,
-                            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
     assert result.returncode == 0, result.stderr
     assert "torch.save cannot save a whole model (Sequential)" in result.stdout
     assert "torch.save(model.state_dict(), 'model.pth')" in result.stdout
