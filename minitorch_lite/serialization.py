@@ -135,11 +135,9 @@ def _write_atomically(path, write):
     _remove_stale_temporaries(directory, prefix)
     temp = os.path.join(directory, f"{prefix}{os.getpid()}-{secrets.token_hex(4)}-{_host()}")
     with _signals_raise_exceptions():
-        created = False
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                          0o666)
-            created = True
             with os.fdopen(fd, "wb") as out:
                 write(out)
                 out.flush()
@@ -147,18 +145,16 @@ def _write_atomically(path, write):
             if os.path.exists(target):  # keep an overwritten checkpoint's permissions, as torch.save does
                 os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
             os.replace(temp, target)
-        except OSError as err:
-            if created:
-                with contextlib.suppress(FileNotFoundError):
+        except BaseException as error:
+            # remove the temporary file even if it was made but os.open never returned (a signal
+            # handler can run right after the call): no one else uses this pid + random name
+            if not isinstance(error, FileExistsError):
+                with contextlib.suppress(OSError):
                     os.unlink(temp)
-                raise
-            # the temporary file could not be made (no permission in the directory, ...): say so
-            # about the path the user gave, not about a file name they never saw
-            raise type(err)(err.errno, err.strerror, path) from None
-        except BaseException:
-            if created:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(temp)
+            if isinstance(error, OSError) and error.filename == temp:
+                # e.g. no permission to write in the directory: say so about the path the user
+                # gave, not about a file name they never saw
+                raise type(error)(error.errno, error.strerror, path) from None
             raise
     if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
         dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
