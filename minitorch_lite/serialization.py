@@ -16,9 +16,8 @@ What `save` writes depends on the file name:
   - anything else (.pt, .pth, .bin, no suffix, file objects): the zip archive torch.save writes
     (torch_pickle.py), so `torch.load(path, weights_only=True)` reads it: state dicts, optimizer
     states, nested containers, shared storages.
-Both hold the same objects: tensors, Parameters, dicts, OrderedDicts (with their attributes, such
-as a state dict's `_metadata`), lists, tuples, None, bools, ints, floats, strings, dtypes, devices
-and torch.Size. Anything else (a whole nn.Module, a function) is a TypeError before anything is
+Both hold the same objects: tensors, Parameters, dicts, OrderedDicts (with a state dict's
+`_metadata`), lists, tuples, None, bools, ints, floats, strings, dtypes, devices and torch.Size. Anything else (a whole nn.Module, a function) is a TypeError before anything is
 written, with the way to save it instead.
 
 Writing to a path is atomic: the bytes go to a temporary file `.<name>.mt-tmp-<pid>-<token>-<host>`
