@@ -1,38 +1,58 @@
-"""mt.save / mt.load: safe checkpoints in the safetensors format; PyTorch's .pt/.pth files read too.
+"""mt.save / mt.load: checkpoints PyTorch reads (.pt/.pth) or safetensors files, never executing a byte.
 
     >>> import minitorch_lite as mt
     >>> model = mt.nn.Linear(2, 1)
-    >>> mt.save(model.state_dict(), "model.safetensors")        # doctest: +SKIP
-    >>> model.load_state_dict(mt.load("model.safetensors"))     # doctest: +SKIP
+    >>> mt.save(model.state_dict(), "model.pth")                # doctest: +SKIP
+    >>> model.load_state_dict(mt.load("model.pth"))             # doctest: +SKIP
     <All keys matched successfully>
 
-What `save` writes is ONE safetensors file (backend/safetensors_io.py):
-  - every tensor becomes a safetensors entry (host copy, C order, little-endian); a flat state dict
-    keeps its keys as entry names, so `safetensors.torch.load_file` reads it as the same state dict;
-  - the object around the tensors (nested dicts, OrderedDicts, lists, tuples, numbers, strings,
-    None, dtypes, devices, torch.Size), with each tensor's requires_grad, Parameter-ness and
-    original device, is JSON in the header's `__metadata__["minitorch_lite"]` (see `_encode`).
-Nothing in the file is ever executed: loading is parsing JSON and copying bytes. Writing to a path
-is atomic (temporary file in the same directory, fsync, os.replace), so a failed save never
-damages an existing checkpoint.
+What `save` writes depends on the file name:
+  - a path ending in `.safetensors` (or a file object whose `.name` does): ONE safetensors file
+    (backend/safetensors_io.py). Every tensor is an entry (host copy, C order, little-endian); a
+    flat state dict keeps its keys as entry names, so `safetensors.torch.load_file` reads it as the
+    same state dict; the object around the tensors (nested dicts, lists, numbers, ...) with each
+    tensor's requires_grad, Parameter-ness and device is JSON in the header's
+    `__metadata__["minitorch_lite"]` (see `_Encoder`), which only `mt.load` reads back;
+  - anything else (.pt, .pth, .bin, no suffix, file objects): the zip archive torch.save writes
+    (torch_pickle.py), so `torch.load(path, weights_only=True)` reads it: state dicts, optimizer
+    states, nested containers, shared storages.
+Both hold the same objects: tensors, Parameters, dicts, OrderedDicts (with a state dict's
+`_metadata`), lists, tuples, None, bools, ints, floats, strings, dtypes, devices and torch.Size. Anything else (a whole nn.Module, a function) is a TypeError before anything is
+written, with the way to save it instead.
+
+Writing to a path is atomic: the bytes go to a temporary file `.<name>.mt-tmp-<pid>-<token>-<host>`
+beside the target, which is fsynced and renamed over it, so an interrupted or failed save never
+damages an existing checkpoint. SIGTERM, SIGHUP (when they would kill the process at once) and
+Ctrl-C during a save remove the temporary file before the process ends; a temporary file that a
+killed writer left (SIGKILL, power loss) is removed by the next save to the same path on the same
+host once its writer's process is gone. Saving through a symbolic link writes the file it points
+to, as torch.save does.
 
 What `load` reads, recognised by the first bytes of the file:
+  - PyTorch's zip checkpoints, from torch.save or from `save` (torch_pickle.py: a restricted
+    unpickler that admits only tensors and plain containers, as torch's weights_only=True);
   - safetensors files: ours (the saved object comes back) or any other (a dict name -> tensor);
-  - PyTorch's zip checkpoints written by torch.save (torch_pickle.py, a restricted unpickler that
-    admits only tensors and plain containers, as torch's weights_only=True).
+  - anything else gets an error that says what the file is (empty, a plain pickle, a legacy
+    torch file, not a checkpoint at all).
 
-Differences from torch, on purpose: the file format (safetensors, not pickle, so torch.load cannot
-read our files: use `safetensors.torch.load_file` or `interop.to_torch`); arbitrary Python objects
-cannot be saved (TypeError before anything is written); `weights_only=False` loads nothing more;
-tensors that shared memory are saved (and loaded) separately unless they are the same object; a
-callable `map_location` receives a CPU tensor where torch passes a storage.
+Differences from torch, on purpose: arbitrary Python objects cannot be saved; `weights_only=False`
+loads nothing more; zip records compressed by another tool are refused (torch.save never
+compresses); views of one array with different dtypes get separate storages (torch refuses to save
+them); GPU tensors each get their own storage record; a callable `map_location` receives a CPU
+tensor where torch passes a storage.
 """
 import collections
+import contextlib
 import json
 import math
 import os
+import pickletools
+import re
 import secrets
+import signal
+import socket
 import stat
+import threading
 
 import numpy as np
 
@@ -48,46 +68,187 @@ _METADATA_KEY = "minitorch_lite"
 _FORMAT_VERSION = 1
 
 
+class UnknownFormatError(torch_pickle.TorchFileError, SafetensorsError):
+    """A file that is neither a PyTorch zip checkpoint nor a safetensors file (caught by either
+    format's handler: it is an UnpicklingError and RuntimeError as torch raises, and a ValueError)."""
+
+
 # ---- save ----------------------------------------------------------------------------------------------
 
 def save(obj, f):
     """Save `obj` (a tensor, a state dict, an optimizer state dict, or nested containers of them
-    and plain values) to `f`: a path (str or pathlib.Path; written atomically) or a binary file."""
-    arrays = []
-    structure = _Encoder(arrays).encode(obj, "")
-    metadata = {"format": "pt", _METADATA_KEY: json.dumps(
-        {"version": _FORMAT_VERSION, "object": structure}, separators=(",", ":"), allow_nan=False)}
-    if isinstance(f, (str, os.PathLike)):
-        _write_atomically(os.fspath(f), lambda out: safetensors_io.write(out, arrays, metadata))
+    and plain values) to `f`: a path (str or pathlib.Path; written atomically) or a binary file.
+
+    A `.safetensors` name gives a safetensors file; any other name, or a file object, the zip
+    format torch.save writes (torch.load reads it)."""
+    name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", None)
+    if isinstance(name, str) and name.lower().endswith(".safetensors"):
+        arrays, metadata = _encode_safetensors(obj)
+        write = lambda out: safetensors_io.write(out, arrays, metadata)  # noqa: E731
     else:
-        safetensors_io.write(f, arrays, metadata)
+        encoded = torch_pickle.encode(obj)  # everything is checked before the file is touched
+        archive = _archive_name(f)
+        write = lambda out: encoded.write(out, archive)  # noqa: E731
+    if isinstance(f, (str, os.PathLike)):
+        _write_atomically(os.fspath(f), write)
+    else:
+        write(f)
+        if callable(getattr(f, "flush", None)):
+            f.flush()
+
+
+def _encode_safetensors(obj):
+    arrays = []
+    try:
+        structure = _Encoder(arrays).encode(obj, "")
+        document = json.dumps({"version": _FORMAT_VERSION, "object": structure},
+                              separators=(",", ":"), allow_nan=False)
+    except RecursionError:
+        raise ValueError("the object is nested too deeply for a .safetensors file (its structure "
+                         "is stored as JSON); save it to a .pth path instead") from None
+    return arrays, {"format": "pt", _METADATA_KEY: document}
+
+
+def _archive_name(f):
+    """The folder name torch.save gives the records: the file's name without its suffix
+    ('model' for model.pth), or 'archive' for file objects and names it cannot use."""
+    if not isinstance(f, (str, os.PathLike)):
+        return "archive"
+    name = os.path.basename(os.fspath(f))
+    stem = name[:name.rfind(".")] if name.rfind(".") > 0 else name
+    return stem if stem.isascii() and stem.isprintable() else "archive"
+
+
+# ---- atomic writes ---------------------------------------------------------------------------------------
+
+_TEMP_MARK = ".mt-tmp-"
+_TERMINATING_SIGNALS = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT")
+                        if hasattr(signal, name)]
 
 
 def _write_atomically(path, write):
-    """Write to a temporary file beside `path`, fsync it, then rename it over `path` in one step."""
-    directory = os.path.dirname(os.path.abspath(path))
-    temp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        if os.path.exists(path):  # keep an overwritten checkpoint's permissions, as torch.save does
-            os.chmod(temp, stat.S_IMODE(os.stat(path).st_mode))
-        os.replace(temp, path)
-    except BaseException:
+    """Write to a temporary file beside the target, fsync it, then rename it over the target."""
+    target = _target_of(path)
+    directory, name = os.path.split(os.path.abspath(target))
+    prefix = _temp_prefix(name)
+    _remove_stale_temporaries(directory, prefix)
+    temp = os.path.join(directory, f"{prefix}{os.getpid()}-{secrets.token_hex(4)}-{_host()}")
+    with _signals_raise_exceptions():
         try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                         0o666)
+            with os.fdopen(fd, "wb") as out:
+                write(out)
+                out.flush()
+                os.fsync(out.fileno())
+            if os.path.exists(target):  # keep an overwritten checkpoint's permissions, as torch.save does
+                os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
+            os.replace(temp, target)
+        except BaseException as error:
+            # remove the temporary file even if it was made but os.open never returned (a signal
+            # handler can run right after the call): no one else uses this pid + random name
+            if not isinstance(error, FileExistsError):
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+            if isinstance(error, OSError) and error.filename == temp:
+                # e.g. no permission to write in the directory: say so about the path the user
+                # gave, not about a file name they never saw
+                raise type(error)(error.errno, error.strerror, path) from None
+            raise
     if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
         dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _target_of(path):
+    """The file a save to `path` writes: through a symbolic link to the file it names (as opening
+    the path would); RuntimeError, as torch.save raises, if its directory does not exist."""
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    if os.path.isdir(target):
+        raise RuntimeError(f"cannot save to {path!r}: it is a directory (give a file name, e.g. "
+                           f"{os.path.join(path, 'model.pth')!r})")
+    parent = os.path.dirname(target)
+    if parent and not os.path.isdir(parent):
+        raise RuntimeError(f"Parent directory {parent} does not exist.")
+    return target
+
+
+def _host():
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:32] or "host"
+
+
+def _temp_prefix(name):
+    """'.<name>.mt-tmp-': how our temporary files for `name` start (a long name is cut so that the
+    whole temporary name stays within the usual 255-byte limit)."""
+    encoded = os.fsencode(name)[:180]
+    return f".{encoded.decode('utf-8', 'ignore') if len(encoded) == 180 else name}{_TEMP_MARK}"
+
+
+def _remove_stale_temporaries(directory, prefix):
+    """Delete temporary files (named `prefix`<pid>-<token>-<host>) of earlier saves to the same
+    path whose writer ran on this host and no longer runs: one killed by SIGKILL or a crash."""
+    try:
+        entries = [e for e in os.listdir(directory) if e.startswith(prefix)]
+    except OSError:
+        return
+    for entry in entries:
+        pid, _, rest = entry[len(prefix):].partition("-")
+        host = rest.partition("-")[2]
+        if pid.isdigit() and host == _host() and int(pid) != os.getpid() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, entry))
+
+
+def _running(pid):
+    """Whether process `pid` exists (True when it cannot be known, so nothing is deleted)."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only checks that the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but belongs to someone else (EPERM)
+    return True
+
+
+class _Terminated(BaseException):
+    """Raised by our handler for a terminating signal, so the temporary file is removed first."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated(signum)
+
+
+@contextlib.contextmanager
+def _signals_raise_exceptions():
+    """While saving, a signal that would end the process at once (SIGTERM and SIGHUP, and SIGINT
+    if its Python handler was removed) raises `_Terminated` instead; after the cleanup, the signal
+    is sent again with its old handler, so the process still ends as the signal says. Handlers the
+    program installed itself are left alone (Ctrl-C's KeyboardInterrupt cleans up on its own)."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in _TERMINATING_SIGNALS:
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                previous[signum] = signal.signal(signum, _raise_terminated)
+    try:
+        yield
+    except _Terminated as stop:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        previous.clear()
+        os.kill(os.getpid(), stop.signum)  # end the process as the signal would have
+        raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class _Encoder:
@@ -134,10 +295,7 @@ class _Encoder:
             if hasattr(obj, "_metadata"):
                 node["_metadata"] = self.encode(obj._metadata, _join(path, "_metadata"))
             return node
-        where = f" at {path!r}" if path else ""
-        raise TypeError(f"mt.save cannot store an object of type {type(obj).__name__}{where}: only "
-                        "tensors, dicts, OrderedDicts, lists, tuples, numbers, strings, None, "
-                        "dtypes, devices and torch.Size can be saved")
+        raise torch_pickle.unsupported_object_error(obj, path)
 
     def tensor(self, t, path):
         node = self.saved.get(id(t))
@@ -179,19 +337,59 @@ def load(f, map_location=None, weights_only=True, mmap=None):
 
 def _load_file(f, source, map_location, use_mmap):
     start = f.tell()
-    head = f.read(9)
+    head = f.read(64)
+    size = f.seek(0, os.SEEK_END) - start
     f.seek(start)
     place = _Placement(map_location)
-    # safetensors: 8-byte length, then the JSON header's "{"; a zip starts "PK\3\4" (its byte 8 is
-    # a compression method, never "{"); a pickle starts "\x80" and its protocol, 2 to 5
-    if head[8:9] != b"{" and head.startswith(torch_pickle.ZIP_MAGIC):
+    # safetensors: an 8-byte length, then the JSON header's "{" (a damaged one still has a length
+    # that fits the file); a zip starts "PK\3\4" (its byte 8 is a compression method, never "{");
+    # anything else is named by `_what_file_is`
+    header_length = int.from_bytes(head[:8], "little") if len(head) >= 8 else None
+    if head[8:9] == b"{" or (header_length and header_length <= min(
+            size - 8, safetensors_io.MAX_HEADER_BYTES) and not head.startswith(b"PK")):
+        return _load_safetensors(f, source, place, use_mmap)
+    if head.startswith(torch_pickle.ZIP_MAGIC):
         return torch_pickle.read(f, place, source, use_mmap)
-    if len(head) == 9 and head[8:9] != b"{" and head[:1] == b"\x80" and 2 <= head[1] <= 5:
-        raise torch_pickle.TorchFileError(
-            f"{source}: is a plain pickle or a PyTorch checkpoint in the legacy format (before "
-            "PyTorch 1.6); minitorch_lite.load does not unpickle arbitrary objects. Re-save it with "
-            "a current torch.save (zip format) or as safetensors.")
-    return _load_safetensors(f, source, place, use_mmap)
+    raise UnknownFormatError(f"{source}: {_what_file_is(f, head)}")
+
+
+def _what_file_is(f, head):
+    """What a file that is neither format is, for the error message."""
+    if not head:
+        return "the file is empty (0 bytes): not a PyTorch checkpoint nor a safetensors file"
+    if len(head) < 9:
+        return (f"the file is too short ({len(head)} bytes) to be a PyTorch checkpoint or a "
+                "safetensors file")
+    if head.startswith(torch_pickle.EMPTY_ZIP_MAGIC):
+        return ("an empty zip archive (it holds no records): not a PyTorch checkpoint; torch.save "
+                "writes a zip with data.pkl and data/ records")
+    if head.startswith(b"\x1f\x8b"):
+        return "a gzip-compressed file: decompress it first (e.g. with gunzip), then load it"
+    if head[:1] == b"\x80" and 2 <= head[1] <= 5:
+        return ("a plain pickle, or a PyTorch checkpoint in the legacy format (before PyTorch "
+                "1.6); minitorch_lite.load does not unpickle arbitrary objects. Re-save it with a "
+                "current torch.save (zip format) or as safetensors.")
+    if _is_old_pickle(f):
+        return ("a pickle in protocol 0 or 1 (text-era pickles, as pickle.dumps(obj, protocol=0) "
+                "writes), not a PyTorch zip checkpoint nor a safetensors file; "
+                "minitorch_lite.load does not unpickle arbitrary objects")
+    return (f"not a PyTorch zip checkpoint nor a safetensors file (it starts with "
+            f"{head[:16]!r})")
+
+
+def _is_old_pickle(f, limit=1 << 20):
+    """Whether the first `limit` bytes parse as one protocol 0/1 pickle (opcodes only: nothing
+    is built or run)."""
+    start = f.tell()
+    data = f.read(limit)
+    f.seek(start)
+    try:
+        last = None
+        for opcode, _, _ in pickletools.genops(data):
+            last = opcode.name
+        return last == "STOP"
+    except Exception:  # genops raises ValueError and friends on anything that is not a pickle
+        return False
 
 
 def _load_safetensors(f, source, place, use_mmap):

@@ -1,6 +1,9 @@
-"""mt.save / mt.load: round trips of everything a checkpoint holds, safetensors validity (checked
-with the `safetensors` package), atomic writes, hostile and corrupt files, and PyTorch's own
-.pt/.pth files (written here by torch.save) read without torch's unpickler."""
+"""mt.save / mt.load: round trips of everything a checkpoint holds in both formats (PyTorch's zip for
+.pth and file objects, safetensors for .safetensors names), safetensors validity (checked with the
+`safetensors` package), atomic writes, hostile and corrupt files, and PyTorch's own .pt/.pth files
+(written here by torch.save) read without torch's unpickler. What torch.load makes of mt.save's
+files is in test_checkpoint_torch_format.py; zip bombs, deep nesting and odd files in
+test_checkpoint_hostile.py; signals, symlinks and disk errors in test_checkpoint_atomic.py."""
 import collections
 import io
 import json
@@ -61,9 +64,27 @@ def assert_same(a, b):
         assert a == b and repr(a) == repr(b)  # repr tells -0.0 from 0.0
 
 
-def roundtrip(obj, **load_kwargs):
-    buffer = io.BytesIO()
+class NamedBuffer(io.BytesIO):
+    """An in-memory file with a name, as open() gives: its suffix picks the format."""
+
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+
+
+FORMATS = ["pth", "safetensors"]
+
+
+@pytest.fixture(params=FORMATS)
+def fmt(request):
+    return request.param
+
+
+def roundtrip(obj, fmt="pth", **load_kwargs):
+    buffer = NamedBuffer(f"checkpoint.{fmt}")
     save(obj, buffer)
+    content = buffer.getvalue()
+    assert content.startswith(b"PK\x03\x04") if fmt == "pth" else content[8:9] == b"{"
     buffer.seek(0)
     return load(buffer, **load_kwargs)
 
@@ -72,36 +93,52 @@ def roundtrip(obj, **load_kwargs):
 
 @pytest.mark.parametrize("dtype", MT_DTYPES, ids=str)
 @pytest.mark.parametrize("shape", [(), (0,), (0, 3), (5,), (2, 3, 4)], ids=str)
-def test_tensor_roundtrip_every_dtype_and_shape(dtype, shape, device):
+def test_tensor_roundtrip_every_dtype_and_shape(dtype, shape, device, fmt):
     t = sample(dtype, shape).to(device)
-    assert_same_tensor(roundtrip(t), t)
+    assert_same_tensor(roundtrip(t, fmt), t)
 
 
 @pytest.mark.parametrize("make", [lambda t: t.t(), lambda t: t[:, ::2], lambda t: t[1:, 1],
                                   lambda t: t[0].expand(3, 6)], ids=["t", "step", "slice", "expand"])
-def test_non_contiguous_tensors_are_saved_by_value(make, device):
+def test_non_contiguous_tensors(make, device, fmt):
     t = make(sample(mt.float32, (4, 6)).to(device))
     assert not t.is_contiguous() or t.dim() == 1
-    out = roundtrip(t)
+    out = roundtrip(t, fmt)
     assert_same_tensor(out, t)
-    assert out.is_contiguous()
+    if fmt == "safetensors" or device != "cpu":  # saved by value, in C order
+        assert out.is_contiguous()
+    else:  # a view of its storage, with torch's strides, as torch.load gives
+        assert out.stride() == t.stride()
 
 
-def test_requires_grad_parameters_and_devices_come_back(device):
+def test_views_of_one_tensor_share_a_storage_again(fmt):
+    base = sample(mt.float32, (4, 6))
+    obj = {"t": base.t(), "row": base[1], "base": base, "flat": base.view(-1)}
+    out = roundtrip(obj, fmt)
+    for k in obj:
+        assert_same_tensor(out[k], obj[k])
+    shared = all(np.shares_memory(out[k].numpy(), out["base"].numpy()) for k in obj)
+    assert shared == (fmt == "pth")  # safetensors keeps one entry per tensor
+    if fmt == "pth":
+        out["base"][1, 2] = 100.0
+        assert out["row"][2].item() == out["t"][2, 1].item() == out["flat"][8].item() == 100.0
+
+
+def test_requires_grad_parameters_and_devices_come_back(device, fmt):
     w = Parameter(sample(mt.float32, (3, 2)).to(device))
     frozen = Parameter(sample(mt.float64, (2,)).to(device), requires_grad=False)
     leaf = sample(mt.float32, (2,)).to(device).requires_grad_()
-    out = roundtrip({"w": w, "frozen": frozen, "leaf": leaf, "plain": sample(mt.int64, (2,))})
+    out = roundtrip({"w": w, "frozen": frozen, "leaf": leaf, "plain": sample(mt.int64, (2,))}, fmt)
     for key, original in [("w", w), ("frozen", frozen), ("leaf", leaf)]:
         assert_same_tensor(out[key], original)
     assert isinstance(out["w"], Parameter) and out["w"].is_leaf
     assert out["plain"].device == mt.device("cpu")
 
 
-def test_state_dict_keeps_order_type_and_metadata():
+def test_state_dict_keeps_order_type_and_metadata(fmt):
     model = Sequential(Linear(3, 4), Linear(4, 2))
     sd = model.state_dict()
-    out = roundtrip(sd)
+    out = roundtrip(sd, fmt)
     assert_same(out, sd)
     assert type(out) is collections.OrderedDict
     assert out._metadata == sd._metadata
@@ -111,7 +148,7 @@ def test_state_dict_keeps_order_type_and_metadata():
     np.testing.assert_array_equal(fresh(x).detach().numpy(), model(x).detach().numpy())
 
 
-def test_optimizer_like_state_nested_values():
+def test_optimizer_like_state_nested_values(fmt):
     step = mt.tensor(3.0)
     obj = {
         "state": {0: {"step": step, "exp_avg": sample(mt.float32, (2, 2)), "momentum_buffer": None},
@@ -119,18 +156,45 @@ def test_optimizer_like_state_nested_values():
         "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-08, "weight_decay": 0,
                           "amsgrad": False, "foreach": None, "params": [0, 1], "name": "group ü"}],
         "floats": [float("nan"), float("inf"), -float("inf"), -0.0, 1e-308, 2 ** 70],
-        "misc": (mt.float16, mt.device("cuda:1"), mt.Size([2, 3]), {(1, "a"): [], None: ()}),
+        "ints": [0, 255, 256, 65535, 65536, -1, -2 ** 31, 2 ** 31 - 1, 2 ** 31, -2 ** 31 - 1,
+                 -2 ** 63, 2 ** 64, -2 ** 200],
+        "misc": (mt.float16, mt.device("cuda:1"), mt.device("cpu"), mt.Size([2, 3]), mt.Size([]),
+                 {(1, "a"): [], None: ()}),
+        "long tuple": (1, 2.5, "three", None, True, [4]),
         "numpy scalars": [np.float32(0.5), np.int64(7), np.bool_(True)],
+        "many": list(range(2500)), "many keys": {str(i): i for i in range(1500)},
     }
-    out = roundtrip(obj)
+    out = roundtrip(obj, fmt)
     expected = dict(obj, **{"numpy scalars": [0.5, 7, True]})
     assert_same(out, expected)
     assert out["state"][0]["step"] is out["state"][1]["step"]  # one object saved once stays one
 
 
+def test_shared_containers_and_cycles_in_the_torch_format():
+    shared = [1, 2]
+    cycle = []
+    cycle.append(cycle)
+    out = roundtrip({"a": shared, "b": shared, "cycle": cycle, "t": (shared, shared)})
+    assert out["a"] is out["b"] is out["t"][0] is out["t"][1]
+    assert out["cycle"][0] is out["cycle"]
+    inner = []
+    inner.append(inner)
+    out = roundtrip([(inner,)])  # a list inside a tuple inside that list
+    assert out[0][0] is out[0][0][0]
+    loop = []
+    loop.append((loop,))  # a tuple inside its own list: fine when the list comes first
+    out = roundtrip({"loop": loop})
+    assert out["loop"][0][0] is out["loop"]
+    inside = []
+    tup = (inside,)
+    inside.append(tup)  # the tuple first: pickle would need POP_MARK, which torch.load refuses
+    with pytest.raises(ValueError, match="tuple that contains itself at 'x.0.0'"):
+        save({"x": tup}, io.BytesIO())
+
+
 @pytest.mark.parametrize("make_opt", [lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
                                       lambda p: optim.Adam(p, lr=0.01)], ids=["sgd", "adam"])
-def test_training_resumes_exactly_from_a_checkpoint(make_opt, tmp_path):
+def test_training_resumes_exactly_from_a_checkpoint(make_opt, tmp_path, fmt):
     x, y = mt.randn(8, 3), mt.randn(8, 2)
 
     def train(model, opt, steps):
@@ -142,10 +206,10 @@ def test_training_resumes_exactly_from_a_checkpoint(make_opt, tmp_path):
     model = Sequential(Linear(3, 4), Linear(4, 2))
     opt = make_opt(model.parameters())
     train(model, opt, 3)
-    save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": 3}, tmp_path / "ckpt.safetensors")
+    save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": 3}, tmp_path / f"ckpt.{fmt}")
     train(model, opt, 2)
 
-    checkpoint = load(tmp_path / "ckpt.safetensors")
+    checkpoint = load(tmp_path / f"ckpt.{fmt}")
     resumed = Sequential(Linear(3, 4), Linear(4, 2))
     resumed.load_state_dict(checkpoint["model"])
     resumed_opt = make_opt(resumed.parameters())
@@ -157,17 +221,34 @@ def test_training_resumes_exactly_from_a_checkpoint(make_opt, tmp_path):
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
-def test_path_pathlib_and_file_object(tmp_path):
+def test_path_pathlib_and_file_object(tmp_path, fmt):
     t = sample(mt.float32, (3,))
-    save(t, str(tmp_path / "a.safetensors"))
-    save(t, tmp_path / "b.safetensors")
-    with open(tmp_path / "c.safetensors", "wb") as f:
+    save(t, str(tmp_path / f"a.{fmt}"))
+    save(t, tmp_path / f"b.{fmt}")
+    with open(tmp_path / f"c.{fmt}", "wb") as f:  # an open file's name picks the format too
         save(t, f)
     for name in "abc":
-        assert_same_tensor(load(tmp_path / f"{name}.safetensors"), t)
-        assert_same_tensor(load(str(tmp_path / f"{name}.safetensors")), t)
-    with open(tmp_path / "a.safetensors", "rb") as f:
+        content = (tmp_path / f"{name}.{fmt}").read_bytes()
+        assert content.startswith(b"PK\x03\x04") if fmt == "pth" else content[8:9] == b"{"
+        assert_same_tensor(load(tmp_path / f"{name}.{fmt}"), t)
+        assert_same_tensor(load(str(tmp_path / f"{name}.{fmt}")), t)
+    with open(tmp_path / f"a.{fmt}", "rb") as f:
         assert_same_tensor(load(f), t)
+
+
+@pytest.mark.parametrize("name", ["model.pt", "model.pth", "model.bin", "model", "model.PTH",
+                                  "model.tar", "weights.safetensors", "W.SafeTensors"])
+def test_the_suffix_picks_the_format(name, tmp_path):
+    save({"w": mt.ones(2)}, tmp_path / name)
+    content = (tmp_path / name).read_bytes()
+    if name.lower().endswith(".safetensors"):
+        assert content[8:9] == b"{"
+    else:
+        assert zipfile.ZipFile(tmp_path / name).namelist()[0].endswith("/data.pkl")
+    assert_same_tensor(load(tmp_path / name)["w"], mt.ones(2))
+    buffer = io.BytesIO()  # a file object without a name: PyTorch's format, as torch.save
+    save({"w": mt.ones(2)}, buffer)
+    assert buffer.getvalue().startswith(b"PK\x03\x04")
 
 
 def test_mmap_load_is_a_writable_copy_on_write_view(tmp_path):
@@ -284,8 +365,8 @@ def test_map_location_moves_cpu_checkpoints_to_the_gpu(tmp_path):
 
 # ---- atomic writes: a failed save loses nothing ------------------------------------------------
 
-def test_unsupported_object_leaves_the_old_checkpoint_untouched(tmp_path):
-    path = tmp_path / "ckpt.safetensors"
+def test_unsupported_object_leaves_the_old_checkpoint_untouched(tmp_path, fmt):
+    path = tmp_path / f"ckpt.{fmt}"
     save({"w": mt.ones(3)}, path)
     before = path.read_bytes()
     with pytest.raises(TypeError, match=r"function at 'extra\.fn'"):
@@ -293,11 +374,11 @@ def test_unsupported_object_leaves_the_old_checkpoint_untouched(tmp_path):
     with pytest.raises(TypeError, match="object"):
         save({"w": mt.zeros(3), "obj": object()}, path)
     assert path.read_bytes() == before
-    assert os.listdir(tmp_path) == ["ckpt.safetensors"]
+    assert os.listdir(tmp_path) == [f"ckpt.{fmt}"]
 
 
-def test_write_error_midway_leaves_the_old_checkpoint_untouched(tmp_path, monkeypatch):
-    path = tmp_path / "ckpt.safetensors"
+def test_write_error_midway_leaves_the_old_checkpoint_untouched(tmp_path, monkeypatch, fmt):
+    path = tmp_path / f"ckpt.{fmt}"
     save({"w": mt.ones(3)}, path)
     before = path.read_bytes()
     written = []
@@ -311,11 +392,12 @@ def test_write_error_midway_leaves_the_old_checkpoint_untouched(tmp_path, monkey
         save({"w": mt.zeros(1000)}, path)
     monkeypatch.undo()
     assert written and path.read_bytes() == before
-    assert os.listdir(tmp_path) == ["ckpt.safetensors"]
+    assert os.listdir(tmp_path) == [f"ckpt.{fmt}"]
     assert_same_tensor(load(path)["w"], mt.ones(3))
 
 
-def test_write_error_from_a_file_object_propagates():
+@pytest.mark.parametrize("name", ["x.pth", "x.safetensors"])
+def test_write_error_from_a_file_object_propagates(name):
     class FailingFile(io.BytesIO):
         def write(self, data):
             if self.tell() > 100:
@@ -323,11 +405,13 @@ def test_write_error_from_a_file_object_propagates():
             return super().write(data)
 
     with pytest.raises(OSError, match="disk unplugged"):
-        save({"w": mt.zeros(1000)}, FailingFile())
+        f = FailingFile()
+        f.name = name
+        save({"w": mt.zeros(1000)}, f)
 
 
-def test_overwrite_keeps_permissions(tmp_path):
-    path = tmp_path / "ckpt.safetensors"
+def test_overwrite_keeps_permissions(tmp_path, fmt):
+    path = tmp_path / f"ckpt.{fmt}"
     save(mt.ones(1), path)
     os.chmod(path, 0o640)
     save(mt.zeros(1), path)
@@ -348,7 +432,7 @@ def _structure(obj_node):
 _T = {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}
 _NODE = {"tensor": "t", "requires_grad": False, "parameter": False, "device": "cpu"}
 CORRUPT = {
-    "empty file": (b"", "too short"),
+    "empty file": (b"", "the file is empty"),
     "huge header length": (struct.pack("<Q", 2 ** 63) + b"{}", "over the"),
     "header past end": (struct.pack("<Q", 1000) + b"{}", "runs past the end"),
     "header not json": (_file(None, raw_header=b"{not json"), "not valid JSON"),
@@ -402,12 +486,12 @@ def test_truncation_anywhere_raises_a_clear_error(tmp_path):
     content = path.read_bytes()
     for cut in range(0, len(content), 7):
         path.write_bytes(content[:cut])
-        with pytest.raises(SafetensorsError, match="bad|truncated|too short|past the end|invalid"):
+        with pytest.raises(SafetensorsError, match="bad|truncated|too short|past the end|invalid|empty"):
             load(path)
 
 
-def test_random_corruption_never_crashes_outside_clear_errors():
-    buffer = io.BytesIO()
+def test_random_corruption_never_crashes_outside_clear_errors(fmt):
+    buffer = NamedBuffer(f"x.{fmt}")
     save({"w": sample(mt.float32, (3, 3)), "opt": {"lr": 0.1, "steps": [1, 2]}}, buffer)
     content = bytearray(buffer.getvalue())
     rng = np.random.default_rng(0)
@@ -534,7 +618,7 @@ def test_torch_mmap_load(tmp_path):
         assert_matches_torch(out[k], sd[k])
 
 
-def test_torch_records_are_crc_checked_and_may_be_recompressed(tmp_path):
+def test_torch_records_are_crc_checked_and_never_inflated(tmp_path):
     sd = {"w": torch.arange(100, dtype=torch.float32)}
     torch.save(sd, tmp_path / "ok.pt")
     with zipfile.ZipFile(tmp_path / "ok.pt") as z:
@@ -542,7 +626,10 @@ def test_torch_records_are_crc_checked_and_may_be_recompressed(tmp_path):
     with zipfile.ZipFile(tmp_path / "deflated.pt", "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in records:
             z.writestr(name, data)
-    assert_matches_torch(load(tmp_path / "deflated.pt")["w"], sd["w"])
+    assert torch.load(tmp_path / "deflated.pt")["w"].equal(sd["w"])  # torch inflates; we refuse
+    with pytest.raises(TorchFileError, match="is compressed .*torch.save never compresses") as info:
+        load(tmp_path / "deflated.pt")
+    assert str(tmp_path / "deflated.pt") in str(info.value)
     content = bytearray((tmp_path / "ok.pt").read_bytes())
     content[content.find(np.float32(57).tobytes())] ^= 1  # flip a bit inside the tensor's bytes
     (tmp_path / "flipped.pt").write_bytes(bytes(content))
