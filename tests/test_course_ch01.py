@@ -97,7 +97,7 @@ def test_chapter_prints_what_torch_prints(tmp_path):
     assert saved == ["01_pytorch_workflow_LinearRegressionModel.pth",
                      "01_pytorch_workflow_LinearRegressionModelV2.pth"]
     assert (tmp_path / "mt" / "01_loss_curves_model_0.png").stat().st_size > 0
-    # what mt.save wrote reads back with mt.load (a safetensors file, not a pickle)
+    # what mt.save wrote reads back with mt.load (PyTorch's .pth format, read without running code)
     state = mt.load(tmp_path / "mt" / "models" / saved[1])
     assert list(state) == ["linear_layer.weight", "linear_layer.bias"]
 

@@ -277,9 +277,9 @@ for epoch in range(EPOCHS_MODEL_0):
     md("## 4. Predict"),
     code("model_0.eval()\nwith mt.inference_mode():\n    y_preds = model_0(X_test)\n"
          "plot_predictions(X_train, y_train, X_test, y_test, predictions=y_preds)"),
-    md("## 5. Save and load\n`mt.save` writes the state dict to a file (a safetensors file: "
-       "safe to load, nothing in it is executed); `mt.load` reads it back, and also reads "
-       "PyTorch's own `.pth` files."),
+    md("## 5. Save and load\n`mt.save` writes the state dict in PyTorch's own `.pth` format, so "
+       "`torch.load(path, weights_only=True)` reads it too; `mt.load` reads it back and never runs "
+       "code from a file."),
     code('''MODEL_PATH = WORK / "models"
 MODEL_PATH.mkdir(parents=True, exist_ok=True)
 MODEL_SAVE_PATH = MODEL_PATH / "01_pytorch_workflow_model_0.pth"

@@ -13,8 +13,8 @@ state dict and load it back. Two models: `LinearRegressionModel` (two hand-made 
 The same code as `reference/ch01_workflow.py` (real PyTorch) with `torch` spelled `mt`: the
 seeded models start from the same numbers (minitorch_lite's generator is PyTorch's, bit for bit)
 and the tests check every epoch's losses and the final parameters agree to float32 rounding.
-One difference: `mt.save` writes a safetensors file (see minitorch_lite/serialization.py), so the
-.pth files it writes are not pickles; `mt.load` also reads PyTorch's own .pth files.
+`mt.save` writes PyTorch's own .pth format (torch.load reads these files), and `mt.load` reads
+them without ever running code from the file (see minitorch_lite/serialization.py).
 
 Run it: `python -m minitorch_lite.course.ch01_workflow` (prints the course's log lines, writes the
 plots and the saved models under ./models).
