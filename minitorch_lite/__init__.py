@@ -9,6 +9,10 @@
 
 This module re-exports the torch-shaped top level: dtypes, devices, tensor factories, the random
 generator, grad-mode switches and every op as a function (`mt.exp(x)`, `mt.matmul(a, b)`, ...).
+
+The core loads bottom to top, each layer importing only those below it: backend (devices, dtypes,
+shape rules) -> tensor (the data class) -> autograd (graph nodes, backward) -> random, ops and
+creation (the maths) -> tensor_methods (attaches the Tensor methods) -> nn, optim, data, vision.
 """
 __version__ = "0.1.0"
 
@@ -21,14 +25,15 @@ _cpu_memory.configure()
 # warnings where our ops raise them (only there: user code keeps NumPy's behaviour).
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minitorch_lite\.")
 
-from . import autograd  # first: the engine binds Tensor once tensor.py has loaded
-from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .autograd.grad_mode import is_inference_mode_enabled
-from .backend.device import device
-from .backend.dtypes import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype,
+from .backend.device import device  # noqa: E402
+from .backend.dtypes import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: E402
                              int8, int16, int32, int64, promote_types, set_default_dtype, uint8)
-from .tensor import Size, Tensor
-from .tensor import _TENSOR_TYPES_BY_NAME as _types
+from .tensor import Size, Tensor  # noqa: E402
+from . import autograd  # noqa: E402
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
+from .autograd.grad_mode import is_inference_mode_enabled  # noqa: E402
+from . import tensor_methods  # noqa: E402  (the ops and factories load with it; it attaches the methods)
+from .tensor_methods import TENSOR_TYPES_BY_NAME as _types  # noqa: E402
 
 float = float32
 double = float64

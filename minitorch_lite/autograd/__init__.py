@@ -6,7 +6,8 @@
     >>> gx
     tensor([2., 4.])
 """
-from . import engine
+from ..tensor import Tensor
+from . import engine, inplace  # noqa: F401  (the modules, for `autograd.inplace.write` & co)
 from .engine import run_backward
 from .function import Function
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
@@ -18,13 +19,12 @@ __all__ = ["backward", "grad", "Function", "no_grad", "enable_grad", "set_grad_e
 
 def _seeds(tensors, grad_tensors, creating="backward"):
     """Pair each output with its seed gradient array; implicit seeds only for scalars, as torch."""
-    Tensor = engine.Tensor
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
     if len(grad_tensors) != len(tensors):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs"
+        raise RuntimeError("grad can be implicitly created only for scalar outputs"
                            if len(grad_tensors) < len(tensors) else
                            f"got {len(grad_tensors)} gradients for {len(tensors)} outputs")
     roots = []
@@ -37,8 +37,7 @@ def _seeds(tensors, grad_tensors, creating="backward"):
             seed = t._device.xp.ones(t._data.shape, dtype=t._data.dtype)
         else:
             if not isinstance(g, Tensor):
-                from ..creation import tensor
-                g = tensor(g, dtype=t.dtype, device=t.device)
+                g = Tensor._make(t._device.xp.asarray(g, dtype=t._data.dtype), t._device)
             if g._data.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and "
                                    f"output[0] has a shape of {t.shape}.")
@@ -57,7 +56,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                                   "(higher-order gradients) is not supported")
     roots = _seeds(tensors, grad_tensors)
     if inputs is not None:
-        inputs = (inputs,) if isinstance(inputs, engine.Tensor) else tuple(inputs)
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
         capture = {_key(t): None for t in inputs}
         run_backward(roots, retain_graph=bool(retain_graph), capture=capture)
         from .engine import _accumulate
@@ -77,7 +76,6 @@ def _key(t):
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad)."""
-    Tensor = engine.Tensor
     if create_graph:
         raise NotImplementedError("minitorch_lite computes gradients on raw arrays: create_graph=True "
                                   "(higher-order gradients) is not supported")

@@ -15,6 +15,7 @@ How it works, in three steps (`run_backward`):
 Unless `retain_graph=True`, each node drops its saved arrays after running, which frees memory and
 makes a second backward through it fail with torch's error.
 """
+from ..tensor import Tensor
 from .function import Function, check_versions
 
 _FREED_MSG = (
@@ -154,6 +155,4 @@ def _accumulate(tensor, grad, private):
     else:
         tensor._grad._data += grad
 
-
-from ..tensor import Tensor  # noqa: E402  (tensor.py imports autograd; bind Tensor once it exists)
 

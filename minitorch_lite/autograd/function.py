@@ -8,8 +8,8 @@
     >>> y.backward(); x.grad
     tensor([2., 4.])
 
-An op is a subclass with two static methods that work on raw arrays (NumPy or CuPy, found through
-`array_module`), never on Tensors:
+An op is a subclass with two static methods that work on raw arrays (NumPy or CuPy: each computes
+with `xp = xp_of(x)`), never on Tensors:
 
     class Mul(Function):
         @staticmethod
@@ -28,10 +28,10 @@ and an input requires grad, keeps `ctx` as the result's `grad_fn`: the node the 
 """
 import numpy as np
 
-from ..backend.device import device_of_array
+from ..backend.shapes import broadcast_shapes
+from ..tensor import Tensor, _as_array
 from .grad_mode import GradMode
-
-Tensor = None  # bound by tensor.py once the Tensor class exists (tensor.py imports this module)
+from .views import mark_view
 
 
 def sum_to(grad, shape):
@@ -131,7 +131,7 @@ class Function:
         out._data = out_data if type(out_data) is _ndarray else _as_array(out_data)
         out._device = dev
         out._grad = out._base = out._hooks = None
-        out._vc = 0
+        out._version_counter = 0
         if needs_grad and GradMode.enabled and cls.differentiable:
             if n == 1:
                 ctx.parents = (x.grad_fn or x,)  # x requires grad, so it is a node or a leaf
@@ -188,12 +188,10 @@ class AccumulateGrad:
 
 _new = object.__new__
 _ndarray = np.ndarray
-_as_array = None  # tensor._as_array, bound by tensor.py with Tensor
 
 
 def _check_broadcast(*shapes):
     """NumPy refused to broadcast: raise torch's RuntimeError instead, if that was the cause."""
-    from ..backend.shapes import broadcast_shapes
     broadcast_shapes(*shapes)
 
 
@@ -207,13 +205,13 @@ def _saved_versions(saved, inputs):
 
     Entries are (root, version, tensor, saving node): `root` holds the version counter of the memory
     (a view counts on its base), `tensor` is named in the error. The saving node is None for inputs;
-    for a saved *output* (see Tensor._guard_saved_output) it is the node itself, which torch names."""
+    for a saved *output* (see inplace.guard_saved_values) it is the node itself, which torch names."""
     versions = ()
     for array in saved:
         for t in inputs:
             if t._data is array:
                 root = t._base if t._base is not None else t
-                versions += ((root, root._vc, t, None),)
+                versions += ((root, root._version_counter, t, None),)
                 break
     return versions
 
@@ -221,13 +219,13 @@ def _saved_versions(saved, inputs):
 def check_versions(node):
     """Raise torch's error if a tensor this node saved was modified in place after it was saved."""
     for root, version, tensor, saver in node._versions:
-        if root._vc != version:
+        if root._version_counter != version:
             what = f"[{tensor.type()} [{', '.join(map(str, tensor.shape))}]]"
             producer = saver if saver is not None else tensor.grad_fn
             where = "" if producer is None else f", which is output 0 of {_op_name(producer)}"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: {what}{where}, is at version {root._vc}; expected version "
+                f"inplace operation: {what}{where}, is at version {root._version_counter}; expected version "
                 f"{version} instead. Hint: enable anomaly detection to find the operation that failed "
                 "to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
@@ -238,5 +236,3 @@ def _op_name(node):
     cut = name.find("Backward")
     return name[:cut] if cut > 0 else name
 
-
-from .views import mark_view  # noqa: E402  (at the end: views.py builds on Function)

@@ -17,6 +17,7 @@ import warnings
 
 from ..backend import dtypes
 from ..backend.dtypes import result_type
+from ..autograd import inplace
 from ..creation import arange
 from ..ops import activation as _act
 from ..ops import elementwise as _elem
@@ -27,7 +28,7 @@ from ..ops.linalg import linear  # noqa: F401  (re-exported: F.linear)
 
 def _inplace(input, result):
     """Write `result` into `input`'s memory, as torch's `op_(input)` does (inplace=True)."""
-    return input._write_inplace(result)
+    return inplace.write(input, result)
 
 
 def _word(t):

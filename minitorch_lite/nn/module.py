@@ -27,7 +27,8 @@ from collections.abc import Mapping
 
 from ..autograd.grad_mode import no_grad
 from ..backend import dtypes
-from ..tensor import Tensor, _parse_to
+from ..tensor import Tensor
+from ..tensor_methods import parse_to as _parse_to
 from .parameter import Parameter
 
 

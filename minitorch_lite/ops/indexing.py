@@ -13,6 +13,7 @@ the overwritten region as having no gradient.
 """
 import numpy as np
 
+from ..autograd import inplace
 from ..autograd.function import Function, _device_error, sum_to
 from ..autograd.views import mark_view
 from ..autograd.grad_mode import GradMode
@@ -397,7 +398,7 @@ def setitem(input, idx, value):
     xp = xp_of(input._data)
     needs_graph = GradMode.enabled and (input._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
     if not needs_graph:
-        input._prepare_inplace()
+        inplace.prepare(input)
         v = value._data if isinstance(value, Tensor) else value
         if isinstance(value, Tensor) and value._device is not input._device:
             v = value.to(input._device)._data
@@ -421,7 +422,7 @@ def setitem(input, idx, value):
         raise RuntimeError(_shape_mismatch(err, input._data, index, value._data)) from None
     if advanced and result.grad_fn is not None:
         result.grad_fn.name = "IndexPutBackward0"
-    input._write_inplace(result)
+    inplace.write(input, result)
 
 
 def _shape_mismatch(err, data, index, value):
@@ -663,7 +664,7 @@ def masked_fill_(input, mask, value):
     """In place: `value` where `mask` is True; the mask must broadcast to input's own shape."""
     if isinstance(mask, Tensor):
         broadcast_shapes(input._data.shape, mask._data.shape)  # torch's message, in torch's order
-    return input._write_inplace(masked_fill(input, mask, value))
+    return inplace.write(input, masked_fill(input, mask, value))
 
 
 def masked_select(input, mask):

@@ -366,8 +366,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def _word(dt):
-    from ..tensor import _TYPE_WORD
-    return _TYPE_WORD[dt]
+    return dt.word
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
