@@ -1,84 +1,43 @@
-"""The course's models, written once for any framework with torch's API (`lib` = torch or minitorch_lite).
+"""The course's models for the benchmarks, on either framework (`lib` = torch or minitorch_lite).
 
     >>> import torch
     >>> from benchmarks.models import circle_model
     >>> circle_model(torch)(torch.zeros(5, 2)).shape
     torch.Size([5, 1])
 
-Each function builds the model the way the course notebooks do (same layers, same order, so
-`lib.manual_seed(0)` before building gives both frameworks identical weights). The classes are
-defined inside the functions because their base class, `lib.nn.Module`, depends on `lib`.
+Each course model is defined once per framework, in its chapter: `reference/chNN_*.py` (torch) and
+`minitorch_lite/course/chNN_*.py` (minitorch_lite). These functions pick the twin for `lib` and
+build it as the course does (same layers, same order, so `lib.manual_seed(0)` before building gives
+both frameworks identical weights). Models that are not the course's own (`mlp`, and the small ViT
+until chapter 08 has its twins) are written here for any `lib`.
 """
+import importlib
+
+
+def chapter(lib, name):
+    """The chapter module `name` (e.g. "ch02_classification") written for `lib`."""
+    package = "reference" if lib.__name__ == "torch" else "minitorch_lite.course"
+    return importlib.import_module(f"{package}.{name}")
 
 
 def linear_regression(lib):
-    """01 workflow: LinearRegressionModelV2, one Linear(1, 1)."""
-    nn = lib.nn
-
-    class LinearRegressionModelV2(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.linear_layer = nn.Linear(in_features=1, out_features=1)
-
-        def forward(self, x):
-            return self.linear_layer(x)
-
-    return LinearRegressionModelV2()
+    """01 workflow: LinearRegressionModelV2, one nn.Linear(1, 1)."""
+    return chapter(lib, "ch01_workflow").LinearRegressionModelV2()
 
 
 def circle_model(lib):
     """02 classification: CircleModelV2, 2 -> 10 -> 10 -> 1 with ReLUs."""
-    nn = lib.nn
-
-    class CircleModelV2(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.layer_1 = nn.Linear(in_features=2, out_features=10)
-            self.layer_2 = nn.Linear(in_features=10, out_features=10)
-            self.layer_3 = nn.Linear(in_features=10, out_features=1)
-            self.relu = nn.ReLU()
-
-        def forward(self, x):
-            return self.layer_3(self.relu(self.layer_2(self.relu(self.layer_1(x)))))
-
-    return CircleModelV2()
+    return chapter(lib, "ch02_classification").CircleModelV2()
 
 
 def blob_model(lib, input_features=2, output_features=4, hidden_units=8):
     """02 classification: BlobModel, a Sequential of three Linear layers (its ReLUs are commented out)."""
-    nn = lib.nn
-
-    class BlobModel(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.linear_layer_stack = nn.Sequential(
-                nn.Linear(in_features=input_features, out_features=hidden_units),
-                nn.Linear(in_features=hidden_units, out_features=hidden_units),
-                nn.Linear(in_features=hidden_units, out_features=output_features),
-            )
-
-        def forward(self, x):
-            return self.linear_layer_stack(x)
-
-    return BlobModel()
+    return chapter(lib, "ch02_classification").BlobModel(input_features, output_features, hidden_units)
 
 
 def fashion_mnist_v0(lib, input_shape=784, hidden_units=10, output_shape=10):
     """03 computer vision: FashionMNISTModelV0, Flatten then two Linear layers (no non-linearity)."""
-    nn = lib.nn
-
-    class FashionMNISTModelV0(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.layer_stack = nn.Sequential(
-                nn.Flatten(),
-                nn.Linear(in_features=input_shape, out_features=hidden_units),
-                nn.Linear(in_features=hidden_units, out_features=output_shape))
-
-        def forward(self, x):
-            return self.layer_stack(x)
-
-    return FashionMNISTModelV0()
+    return chapter(lib, "ch03_computer_vision").FashionMNISTModelV0(input_shape, hidden_units, output_shape)
 
 
 def mlp(lib, in_features=784, hidden_units=256, out_features=10):
@@ -89,7 +48,11 @@ def mlp(lib, in_features=784, hidden_units=256, out_features=10):
 
 
 def tiny_vgg(lib, input_shape, hidden_units, output_shape, image_size):
-    """03/04 TinyVGG: two blocks of (conv 3x3, ReLU, conv 3x3, ReLU, max-pool 2), then a Linear."""
+    """03/04 TinyVGG: two blocks of (conv 3x3, ReLU, conv 3x3, ReLU, max-pool 2), then a Linear.
+    28x28 is chapter 03's FashionMNISTModelV2; other sizes are chapter 04's TinyVGG (written here
+    until chapter 04 has its twins)."""
+    if image_size == 28:
+        return chapter(lib, "ch03_computer_vision").FashionMNISTModelV2(input_shape, hidden_units, output_shape)
     nn = lib.nn
 
     class TinyVGG(nn.Module):

@@ -7,6 +7,7 @@ lines, reprs and error messages, numbers equal to float32 rounding. The scripts 
 torchvision / torchmetrics / torchinfo (not installed with the real torch here) run through the
 alias only and are checked against torch computations made in the test.
 """
+import inspect
 import json
 import os
 import re
@@ -22,6 +23,8 @@ import torch
 import minitorch_lite as mt
 from minitorch_lite import as_torch
 from minitorch_lite.vision import datasets
+import reference.ch01_workflow
+import reference.ch02_classification
 
 REPO = Path(__file__).resolve().parents[1]
 NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
@@ -158,14 +161,7 @@ with torch.inference_mode():
 print(y_preds == loaded_model_preds)
 
 
-class LinearRegressionModelV2(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.linear_layer = nn.Linear(in_features=1, out_features=1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear_layer(x)
-
+""" + inspect.getsource(reference.ch01_workflow.LinearRegressionModelV2) + """
 
 torch.manual_seed(42)
 model_1 = LinearRegressionModelV2()
@@ -189,17 +185,7 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_
 print(X_train[:3], y_train[:3], X_train.shape, y_test.dtype)
 
 
-class CircleModelV2(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.layer_1 = nn.Linear(in_features=2, out_features=10)
-        self.layer_2 = nn.Linear(in_features=10, out_features=10)
-        self.layer_3 = nn.Linear(in_features=10, out_features=1)
-        self.relu = nn.ReLU()
-
-    def forward(self, x):
-        return self.layer_3(self.relu(self.layer_2(self.relu(self.layer_1(x)))))
-
+""" + inspect.getsource(reference.ch02_classification.CircleModelV2) + """
 
 def accuracy_fn(y_true, y_pred):
     correct = torch.eq(y_true, y_pred).sum().item()

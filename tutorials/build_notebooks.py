@@ -494,21 +494,14 @@ plot_predictions(X_train_regression, y_train_regression, X_test_regression, y_te
 relu_by_hand = mt.maximum(mt.tensor(0), A)
 sigmoid_by_hand = 1 / (1 + mt.exp(-A))
 print(relu_by_hand, mt.relu(A), sep="\\n")
-print((sigmoid_by_hand - mt.sigmoid(A)).abs().max())
+print((sigmoid_by_hand - mt.sigmoid(A)).abs().max())'''),
+    md("The model with ReLUs between its layers. Like every course model it is written once, in the "
+       "chapter's module (`minitorch_lite/course/ch02_classification.py`, and its PyTorch twin in "
+       "`reference/`); here it is, straight from there:"),
+    code('''import inspect
+from minitorch_lite.course.ch02_classification import CircleModelV2
 
-
-class CircleModelV2(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.layer_1 = nn.Linear(in_features=2, out_features=10)
-        self.layer_2 = nn.Linear(in_features=10, out_features=10)
-        self.layer_3 = nn.Linear(in_features=10, out_features=1)
-        self.relu = nn.ReLU()
-
-    def forward(self, x):
-        return self.layer_3(self.relu(self.layer_2(self.relu(self.layer_1(x)))))
-
-
+print(inspect.getsource(CircleModelV2))
 mt.manual_seed(42)
 model_3 = CircleModelV2()
 train_binary(model_3, epochs=EPOCHS, log_every=EPOCHS // 10)'''),
