@@ -13,12 +13,12 @@
 `import torch`, `from torch import nn` or `from torchvision import datasets` find minitorch_lite:
 
   torch                   a module with minitorch_lite's top level (tensor, nn, optim, save, ...)
-  torch.nn, .optim, .autograd, .random, .cuda, .backends, .utils.data
+  torch.nn, .optim, .autograd, .random, .cuda, .backends, .hub, .utils.data
                           minitorch_lite's own packages, every submodule included
                           (torch.nn.functional, torch.optim.lr_scheduler, torch.utils.data.dataset)
   torch.utils.tensorboard _shims/tensorboard.py: a SummaryWriter that writes plain JSON-lines
                           logs, NOT TensorBoard event files
-  torchvision             minitorch_lite.vision (datasets, transforms, models, io, utils)
+  torchvision             minitorch_lite.vision (datasets, transforms, models, ops, io, utils)
   torchmetrics            _shims/torchmetrics.py (minitorch_lite.metrics under its names)
   torchinfo               _shims/torchinfo.py (summary, measured with forward hooks)
 
@@ -46,7 +46,7 @@ TORCH_API_VERSION = "2.13.0"
 TORCHVISION_API_VERSION = "0.28.0"
 
 # torch.<name> -> minitorch_lite.<name>: packages aliased with all their submodules
-_TORCH_PACKAGES = ["nn", "optim", "autograd", "random", "cuda", "backends", "utils.data"]
+_TORCH_PACKAGES = ["nn", "optim", "autograd", "random", "cuda", "backends", "hub", "utils.data"]
 
 __all__ = ["install", "is_installed", "main"]
 
@@ -103,7 +103,7 @@ def install():
     torchvision = _facade("torchvision", vision, vision.__doc__, models=vision.models,
                           __version__=f"{TORCHVISION_API_VERSION}+minitorch_lite.{mt.__version__}")
     sys.modules["torchvision"] = torchvision
-    for name in ("datasets", "transforms", "models", "io", "utils"):
+    for name in ("datasets", "transforms", "models", "ops", "io", "utils"):
         _alias_package(importlib.import_module(f"minitorch_lite.vision.{name}"),
                        f"torchvision.{name}")
     sys.modules["torchmetrics"] = torchmetrics
