@@ -11,6 +11,7 @@ EfficientNet-Lite0 (06-07, pretrained), the from-scratch ViT (08), torchvision's
 from ._api import Weights, WeightsEnum
 from .efficientnet import (EfficientNet, EfficientNet_B0_Weights, EfficientNet_B1_Weights,
                            EfficientNet_B2_Weights, efficientnet_b0, efficientnet_b1, efficientnet_b2)
+from .efficientnet_lite import EfficientNet_Lite0_Weights, EfficientNetLite, efficientnet_lite0
 from .tinyvgg import FashionMNISTModelV2, TinyVGG
 from .vision_transformer import VisionTransformer, ViT_B_16_Weights, vit_b_16
 from .vit import (MLPBlock, MultiheadSelfAttentionBlock, PatchEmbedding, TransformerEncoderBlock, ViT,
@@ -19,4 +20,5 @@ from .vit import (MLPBlock, MultiheadSelfAttentionBlock, PatchEmbedding, Transfo
 __all__ = ["TinyVGG", "FashionMNISTModelV2", "PatchEmbedding", "MultiheadSelfAttentionBlock", "MLPBlock",
            "TransformerEncoderBlock", "ViT", "vit_tiny", "VisionTransformer", "ViT_B_16_Weights", "vit_b_16",
            "Weights", "WeightsEnum", "EfficientNet", "EfficientNet_B0_Weights", "EfficientNet_B1_Weights",
-           "EfficientNet_B2_Weights", "efficientnet_b0", "efficientnet_b1", "efficientnet_b2"]
+           "EfficientNet_B2_Weights", "efficientnet_b0", "efficientnet_b1", "efficientnet_b2",
+           "EfficientNetLite", "EfficientNet_Lite0_Weights", "efficientnet_lite0"]
