@@ -19,6 +19,9 @@ the SHA-256 checked against the hex prefix in the file name (`name-<sha256 prefi
 complete, so a broken download never leaves a file in the cache. Without network the download
 fails after `DOWNLOAD_TIMEOUT` seconds at most, with an error that names the file and the folder
 to copy it into.
+
+Only torch.hub's checkpoint functions are here: `torch.hub.load` / `list` / `help` (code from
+GitHub repositories) are not, and the old zip-wrapped checkpoints torch.hub unpacks are not read.
 """
 import hashlib
 import os
