@@ -83,7 +83,7 @@ from .ops.shape import (atleast_1d, atleast_2d, broadcast_tensors, broadcast_to,
                         roll, select, split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
                         transpose, tril, triu, unbind, unflatten, unsqueeze, vstack)
 from .backend.shapes import broadcast_shapes  # noqa: E402
-from . import backends, cuda, metrics, nn, optim, utils  # noqa: E402
+from . import backends, cuda, hub, metrics, nn, optim, utils  # noqa: E402
 from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from .backend.dtypes import result_type as _result_type  # noqa: E402

@@ -13,12 +13,13 @@
 `import torch`, `from torch import nn` or `from torchvision import datasets` find minitorch_lite:
 
   torch                   a module with minitorch_lite's top level (tensor, nn, optim, save, ...)
-  torch.nn, .optim, .autograd, .random, .cuda, .backends, .utils.data
+  torch.nn, .optim, .autograd, .random, .cuda, .backends, .hub, .utils.data
                           minitorch_lite's own packages, every submodule included
                           (torch.nn.functional, torch.optim.lr_scheduler, torch.utils.data.dataset)
-  torch.utils.tensorboard _shims/tensorboard.py: a SummaryWriter that writes plain JSON-lines
-                          logs, NOT TensorBoard event files
-  torchvision             minitorch_lite.vision (datasets, transforms, models, io, utils)
+  torch.utils.tensorboard minitorch_lite.utils.tensorboard: SummaryWriter writing TensorBoard
+                          event files (needs the tensorboard package; without it, importing
+                          it raises an ImportError that names the extra to install)
+  torchvision             minitorch_lite.vision (datasets, transforms, models, ops, io, utils)
   torchmetrics            _shims/torchmetrics.py (minitorch_lite.metrics under its names)
   torchinfo               _shims/torchinfo.py (summary, measured with forward hooks)
 
@@ -40,13 +41,13 @@ from pathlib import Path
 
 import minitorch_lite as mt
 
-from ._shims import tensorboard, torchinfo, torchmetrics
+from ._shims import torchinfo, torchmetrics
 
 TORCH_API_VERSION = "2.13.0"
 TORCHVISION_API_VERSION = "0.28.0"
 
 # torch.<name> -> minitorch_lite.<name>: packages aliased with all their submodules
-_TORCH_PACKAGES = ["nn", "optim", "autograd", "random", "cuda", "backends", "utils.data"]
+_TORCH_PACKAGES = ["nn", "optim", "autograd", "random", "cuda", "backends", "hub", "utils.data"]
 
 __all__ = ["install", "is_installed", "main"]
 
@@ -70,6 +71,27 @@ def _alias_package(package, alias):
         sys.modules[alias + info.name[len(package.__name__):]] = submodule
 
 
+class _Unavailable(types.ModuleType):
+    """Stands for a module whose import failed: any attribute raises that ImportError, so
+    `from torch.utils.tensorboard import SummaryWriter` says what to install."""
+
+    def __init__(self, name, error):
+        super().__init__(name, str(error))
+        self._error = error
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        raise ImportError(str(self._error), name=self.__name__)
+
+
+def _tensorboard():
+    try:
+        return importlib.import_module("minitorch_lite.utils.tensorboard")
+    except ImportError as error:  # the tensorboard package is missing: fail when it is used
+        return _Unavailable("torch.utils.tensorboard", error)
+
+
 def is_installed():
     """True when `import torch` gives minitorch_lite in this process."""
     torch = sys.modules.get("torch")
@@ -88,6 +110,7 @@ def install():
                            "minitorch_lite.as_torch.install() before anything imports torch "
                            "(in a notebook, restart the kernel and run it first)")
     version = f"{TORCH_API_VERSION}+minitorch_lite.{mt.__version__}"
+    tensorboard = _tensorboard()
     utils = _facade("torch.utils", mt.utils, "torch.utils on minitorch_lite",
                     tensorboard=tensorboard)
     torch = _facade("torch", mt, mt.__doc__, __version__=version, __minitorch_lite__=True,
@@ -96,14 +119,16 @@ def install():
     sys.modules["torch.utils"] = utils
     for name in _TORCH_PACKAGES:
         _alias_package(importlib.import_module(f"minitorch_lite.{name}"), f"torch.{name}")
-    sys.modules["torch.utils.tensorboard"] = tensorboard
-    sys.modules["torch.utils.tensorboard.writer"] = tensorboard
+    if isinstance(tensorboard, _Unavailable):
+        sys.modules["torch.utils.tensorboard"] = tensorboard
+    else:
+        _alias_package(tensorboard, "torch.utils.tensorboard")
 
     vision = importlib.import_module("minitorch_lite.vision")
     torchvision = _facade("torchvision", vision, vision.__doc__, models=vision.models,
                           __version__=f"{TORCHVISION_API_VERSION}+minitorch_lite.{mt.__version__}")
     sys.modules["torchvision"] = torchvision
-    for name in ("datasets", "transforms", "models", "io", "utils"):
+    for name in ("datasets", "transforms", "models", "ops", "io", "utils"):
         _alias_package(importlib.import_module(f"minitorch_lite.vision.{name}"),
                        f"torchvision.{name}")
     sys.modules["torchmetrics"] = torchmetrics

@@ -350,6 +350,9 @@ def _load_file(f, source, map_location, use_mmap):
         return _load_safetensors(f, source, place, use_mmap)
     if head.startswith(torch_pickle.ZIP_MAGIC):
         return torch_pickle.read(f, place, source, use_mmap)
+    from . import legacy_pth  # (it builds on this module's placement of tensors)
+    if legacy_pth.starts_like_legacy(head):  # torch.save before PyTorch 1.6, read just as safely
+        return legacy_pth.read(f, source, map_location)
     raise UnknownFormatError(f"{source}: {_what_file_is(f, head)}")
 
 
@@ -366,9 +369,8 @@ def _what_file_is(f, head):
     if head.startswith(b"\x1f\x8b"):
         return "a gzip-compressed file: decompress it first (e.g. with gunzip), then load it"
     if head[:1] == b"\x80" and 2 <= head[1] <= 5:
-        return ("a plain pickle, or a PyTorch checkpoint in the legacy format (before PyTorch "
-                "1.6); minitorch_lite.load does not unpickle arbitrary objects. Re-save it with a "
-                "current torch.save (zip format) or as safetensors.")
+        return ("a plain pickle (not a PyTorch checkpoint of any format); minitorch_lite.load "
+                "does not unpickle arbitrary objects. Save tensors with torch.save or as safetensors.")
     if _is_old_pickle(f):
         return ("a pickle in protocol 0 or 1 (text-era pickles, as pickle.dumps(obj, protocol=0) "
                 "writes), not a PyTorch zip checkpoint nor a safetensors file; "

@@ -271,7 +271,7 @@ NEITHER_FORMAT = [
      "not a PyTorch zip checkpoint nor a safetensors file"),
     ("text", b"epoch,loss\n1,0.5\n2,0.25\n" * 20, "not a PyTorch zip checkpoint nor a safetensors"),
     ("gzip", gzip.compress(b"x" * 100, mtime=0), "gzip-compressed"),
-    ("legacy", pickle.dumps({"w": 1}, protocol=2), "legacy format"),
+    ("plain-pickle", pickle.dumps({"w": 1}, protocol=2), "plain pickle"),
 ]
 
 

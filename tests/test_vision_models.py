@@ -270,10 +270,20 @@ def test_vision_transformer_matches_torchvision_structure(rng):
                                  rtol=1e-4, atol=1e-5)
 
 
-def test_vit_b_16_weights_are_offline():
+def test_vit_b_16_weights_missing_offline(tmp_path, monkeypatch):
+    """Without the checkpoint in the hub cache and without network, `weights=` says where to put it
+    (tests/test_hub.py loads real torchvision checkpoints)."""
+    from urllib.error import URLError
+
+    from minitorch_lite import hub
+
+    def no_network(*args, **kwargs):
+        raise URLError("no network in this test")
+    monkeypatch.setattr(hub, "urlopen", no_network)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     for weights in (models.ViT_B_16_Weights.DEFAULT, "DEFAULT", "IMAGENET1K_SWAG_E2E_V1"):
-        with pytest.raises(RuntimeError, match="offline"):
-            models.vit_b_16(weights=weights)
+        with pytest.raises(hub.DownloadError, match="put the file 'vit_b_16.*pth' into the folder"):
+            models.vit_b_16(weights=weights, progress=False)
     transforms = models.ViT_B_16_Weights.DEFAULT.transforms()
     assert repr(transforms) == ("ImageClassification(\n    crop_size=[224]\n    resize_size=[256]\n"
                                 "    mean=[0.485, 0.456, 0.406]\n    std=[0.229, 0.224, 0.225]\n"

@@ -1,8 +1,8 @@
 """Stand-ins for the third-party packages PyTorch course code imports next to torch, built on
 minitorch_lite. Only `minitorch_lite.as_torch` puts them under those names (the real packages
-import the real torch, so they cannot serve minitorch_lite).
+import the real torch, so they cannot serve minitorch_lite). torch.utils.tensorboard is
+minitorch_lite.utils.tensorboard (real event files, through the tensorboard package).
 
-  tensorboard.py   torch.utils.tensorboard.SummaryWriter: scalars as JSON lines, no event files
   torchmetrics.py  torchmetrics.Accuracy, ConfusionMatrix, ... from minitorch_lite.metrics
   torchinfo.py     torchinfo.summary: the layer table, measured with forward hooks
 """

@@ -1,29 +1,29 @@
-"""torchvision's VisionTransformer and `vit_b_16`, architecture only (chapters 08-09), offline.
+"""torchvision's VisionTransformer and `vit_b_16` with its pretrained weights (chapters 08-09).
 
     >>> from minitorch_lite.vision.models import vit_b_16
     >>> model = vit_b_16()                                  # random init, torchvision's scheme
     >>> sum(p.numel() for p in model.parameters())
     86567656
-    >>> vit_b_16(weights="DEFAULT")                         # doctest: +SKIP
-    RuntimeError: vit_b_16: pretrained weights ViT_B_16_Weights.IMAGENET1K_V1 need a download ...
+    >>> model = vit_b_16(weights="DEFAULT")                 # doctest: +SKIP
 
 Same module names as torchvision (conv_proj, class_token, encoder.pos_embedding,
 encoder.layers.encoder_layer_{i}.{ln_1, self_attention, ln_2, mlp.0, mlp.3}, encoder.ln,
 heads.head), so torchvision state_dicts load by name, and the same initialisation steps in the
 same order (default layer init, then xavier / trunc-normal / zeros re-initialisation), so a
-seeded build draws what torchvision's does. Pretrained weights cannot be downloaded here:
-any `weights` other than None raises an error that says so. `ViT_B_16_Weights.X.transforms()`
-still gives the matching preprocessing.
+seeded build draws what torchvision's does. `weights=` reads torchvision's checkpoint from torch's
+hub cache, downloading it there when it is missing (minitorch_lite.hub);
+`ViT_B_16_Weights.X.transforms()` gives the matching preprocessing.
 """
 import math
 from collections import OrderedDict
-from enum import Enum
+from functools import partial
 
 from ... import nn
 from ...creation import empty, zeros
 from ...ops.shape import cat
 from ..transforms._presets import ImageClassification
 from ..transforms.functional import InterpolationMode
+from ._api import IMAGENET_CATEGORIES, Weights, WeightsEnum, overwrite_named_param
 
 __all__ = ["VisionTransformer", "ViT_B_16_Weights", "vit_b_16"]
 
@@ -144,35 +144,82 @@ class VisionTransformer(nn.Module):
         return self.heads(x[:, 0])
 
 
-class ViT_B_16_Weights(Enum):
-    """Names of torchvision's pretrained ViT-B/16 weights; they cannot be downloaded here."""
+_COMMON_META = {"categories": IMAGENET_CATEGORIES}
+_COMMON_SWAG_META = {
+    **_COMMON_META,
+    "recipe": "https://github.com/facebookresearch/SWAG",
+    "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE",
+}
 
-    IMAGENET1K_V1 = ("https://download.pytorch.org/models/vit_b_16-c867db91.pth", 224, 256,
-                     InterpolationMode.BILINEAR)
-    IMAGENET1K_SWAG_E2E_V1 = ("https://download.pytorch.org/models/vit_b_16_swag-9ac1b537.pth", 384,
-                              384, InterpolationMode.BICUBIC)
-    IMAGENET1K_SWAG_LINEAR_V1 = ("https://download.pytorch.org/models/vit_b_16_lc_swag-4e70ced5.pth",
-                                 224, 224, InterpolationMode.BICUBIC)
-    DEFAULT = IMAGENET1K_V1      # an alias, as in torchvision
 
-    @property
-    def url(self):
-        return self.value[0]
+class ViT_B_16_Weights(WeightsEnum):
+    """torchvision's pretrained ViT-B/16 weights: urls, preprocessing and meta data."""
 
-    def transforms(self):
-        _, crop, resize, interpolation = self.value
-        return ImageClassification(crop_size=crop, resize_size=resize, interpolation=interpolation)
+    IMAGENET1K_V1 = Weights(
+        url="https://download.pytorch.org/models/vit_b_16-c867db91.pth",
+        transforms=partial(ImageClassification, crop_size=224),
+        meta={
+            **_COMMON_META,
+            "num_params": 86567656,
+            "min_size": (224, 224),
+            "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#vit_b_16",
+            "_metrics": {"ImageNet-1K": {"acc@1": 81.072, "acc@5": 95.318}},
+            "_ops": 17.564,
+            "_file_size": 330.285,
+            "_docs": """
+                These weights were trained from scratch by using a modified version of `DeIT
+                <https://arxiv.org/abs/2012.12877>`_'s training recipe.
+            """,
+        },
+    )
+    IMAGENET1K_SWAG_E2E_V1 = Weights(
+        url="https://download.pytorch.org/models/vit_b_16_swag-9ac1b537.pth",
+        transforms=partial(ImageClassification, crop_size=384, resize_size=384,
+                           interpolation=InterpolationMode.BICUBIC),
+        meta={
+            **_COMMON_SWAG_META,
+            "num_params": 86859496,
+            "min_size": (384, 384),
+            "_metrics": {"ImageNet-1K": {"acc@1": 85.304, "acc@5": 97.650}},
+            "_ops": 55.484,
+            "_file_size": 331.398,
+            "_docs": """
+                These weights are learnt via transfer learning by end-to-end fine-tuning the original
+                `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.
+            """,
+        },
+    )
+    IMAGENET1K_SWAG_LINEAR_V1 = Weights(
+        url="https://download.pytorch.org/models/vit_b_16_lc_swag-4e70ced5.pth",
+        transforms=partial(ImageClassification, crop_size=224, resize_size=224,
+                           interpolation=InterpolationMode.BICUBIC),
+        meta={
+            **_COMMON_SWAG_META,
+            "recipe": "https://github.com/pytorch/vision/pull/5793",
+            "num_params": 86567656,
+            "min_size": (224, 224),
+            "_metrics": {"ImageNet-1K": {"acc@1": 81.886, "acc@5": 96.180}},
+            "_ops": 17.564,
+            "_file_size": 330.285,
+            "_docs": """
+                These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk
+                weights and a linear classifier learnt on top of them trained on ImageNet-1K data.
+            """,
+        },
+    )
+    DEFAULT = IMAGENET1K_V1
 
 
 def vit_b_16(*, weights=None, progress=True, **kwargs):
-    """ViT-Base/16: 12 layers, 12 heads, width 768, MLP 3072, 224x224 images."""
+    """ViT-Base/16: 12 layers, 12 heads, width 768, MLP 3072, 224x224 images (384x384 with the
+    SWAG_E2E weights). `weights`: None, a ViT_B_16_Weights member or its name ("DEFAULT", ...)."""
+    weights = ViT_B_16_Weights.verify(weights)
     if weights is not None:
-        if isinstance(weights, str):
-            weights = ViT_B_16_Weights[weights]        # "DEFAULT" is an alias member
-        raise RuntimeError(f"vit_b_16: pretrained weights {weights} need a download ({weights.url}) and "
-                           "minitorch_lite works offline. Build the model with weights=None (random "
-                           "initialisation), or load a state_dict you already have with "
-                           "model.load_state_dict(...).")
+        overwrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
+        overwrite_named_param(kwargs, "image_size", weights.meta["min_size"][0])
     image_size = kwargs.pop("image_size", 224)
-    return VisionTransformer(image_size=image_size, patch_size=16, num_layers=12, num_heads=12,
-                             hidden_dim=768, mlp_dim=3072, **kwargs)
+    model = VisionTransformer(image_size=image_size, patch_size=16, num_layers=12, num_heads=12,
+                              hidden_dim=768, mlp_dim=3072, **kwargs)
+    if weights is not None:
+        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
+    return model
