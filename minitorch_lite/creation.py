@@ -20,6 +20,7 @@ from .backend import dtypes as _dtypes
 from .backend.device import CPU, as_device
 from .backend.shapes import shape_arg
 from .ops.conversion import move_array
+from .autograd.inplace import write_out
 from .tensor import Tensor
 
 
@@ -197,18 +198,27 @@ def _filled(fill, size, kw_size, dtype, device, requires_grad, default=None, whe
 def zeros(*size, size_=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, **kw):
     """A tensor of zeros: `zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))`."""
+    if out is not None:  # torch writes the result into `out` (its dtype and device by default)
+        result = zeros(*size, size_=size_, dtype=dtype or out.dtype, device=out.device, **kw)
+        return write_out(out, result, "zeros")
     return _filled(0, size, kw.pop("size", size_), dtype, device, requires_grad, where="zeros")
 
 
 def ones(*size, size_=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, **kw):
     """A tensor of ones: `ones(2, 3)`, `ones((2, 3))` or `ones(size=(2, 3))`."""
+    if out is not None:
+        result = ones(*size, size_=size_, dtype=dtype or out.dtype, device=out.device, **kw)
+        return write_out(out, result, "ones")
     return _filled(1, size, kw.pop("size", size_), dtype, device, requires_grad, where="ones")
 
 
 def empty(*size, size_=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None, **kw):
     """An uninitialised tensor (its values are whatever the memory held)."""
+    if out is not None:
+        result = empty(*size, size_=size_, dtype=dtype or out.dtype, device=out.device, **kw)
+        return write_out(out, result, "empty")
     shape = _sized(size, kw.pop("size", size_))
     dev = as_device(device)
     t = Tensor._make(dev.xp.empty(shape, dtype=_np_dtype(dtype, where="empty")), dev)
@@ -218,6 +228,9 @@ def empty(*size, size_=None, out=None, dtype=None, layout=None, device=None, req
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """A tensor of `size` filled with `fill_value`; its dtype follows the value (bool, int64, float)."""
+    if out is not None:
+        result = full(size, fill_value, dtype=dtype or out.dtype, device=out.device)
+        return write_out(out, result, "full")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if not isinstance(fill_value, (numbers.Number, np.generic)):
@@ -230,6 +243,8 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """The identity matrix (n x m)."""
+    if out is not None:
+        return write_out(out, eye(n, m, dtype=dtype or out.dtype, device=out.device), "eye")
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     dev = as_device(device)
@@ -286,6 +301,9 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     Float results are computed as torch's CPU kernel does (base value in float64 rounded to the
     dtype, plus `lane * step` per SIMD lane), so `arange(0, 1, 0.02)` matches torch to the bit.
     """
+    if out is not None:
+        result = arange(start, end, step, dtype=dtype or out.dtype, device=out.device)
+        return write_out(out, result, "arange")
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -317,6 +335,9 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
 def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
           requires_grad=False):
     """Deprecated in torch (includes `end`); kept for the course, with torch's warning."""
+    if out is not None:
+        result = range(start, end, step, dtype=dtype or out.dtype, device=out.device)
+        return write_out(out, result, "range")
     warnings.warn("torch.range is deprecated and will be removed in a future release because its "
                   "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, "
                   "which produces values in [start, end).", UserWarning, stacklevel=2)
@@ -331,6 +352,9 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from `start` to `end`, both included (torch's formula: the first
     half counts up from `start`, the second half down from `end`, each value rounded once)."""
+    if out is not None:
+        result = linspace(start, end, steps, dtype=dtype or out.dtype, device=out.device)
+        return write_out(out, result, "linspace")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
@@ -370,18 +394,28 @@ def _random_tensor(draw, size, kw_size, dtype, device, requires_grad):
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, **kw):
     """Uniform samples in [0, 1), the same numbers torch draws for the same seed."""
+    if out is not None:
+        result = rand(*size, generator=generator, dtype=dtype or out.dtype, device=out.device, **kw)
+        return write_out(out, result, "rand")
     return _random_tensor(_gen(generator).rand, size, kw.pop("size", None), dtype, device, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, **kw):
     """Standard normal samples, the same numbers torch draws for the same seed."""
+    if out is not None:
+        result = randn(*size, generator=generator, dtype=dtype or out.dtype, device=out.device, **kw)
+        return write_out(out, result, "randn")
     return _random_tensor(_gen(generator).randn, size, kw.pop("size", None), dtype, device, requires_grad)
 
 
 def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
             requires_grad=False, **kw):
     """`randint(high, size)` or `randint(low, high, size)`: integers in [low, high) (int64 by default)."""
+    if out is not None:
+        result = randint(*args, size=size, generator=generator, dtype=dtype or out.dtype,
+                         device=out.device, **kw)
+        return write_out(out, result, "randint")
     if size is None:
         if not args:
             raise TypeError("randint() missing required argument 'size'")
@@ -412,6 +446,9 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
     """A random permutation of 0..n-1, torch's for the same seed."""
+    if out is not None:
+        result = randperm(n, generator=generator, dtype=dtype or out.dtype, device=out.device)
+        return write_out(out, result, "randperm")
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     dt = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.int64
@@ -421,6 +458,9 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
            device=None, requires_grad=False):
     """Normal samples: `normal(mean, std, size)` with numbers, or elementwise means/stds as tensors."""
+    if out is not None:
+        result = normal(mean, std, size, generator=generator, dtype=dtype or out.dtype, device=out.device)
+        return write_out(out, result, "normal")
     g = _gen(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std
@@ -459,6 +499,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draw 0/1 with probability `input` (elementwise) or a float `p`."""
+    if out is not None:
+        return write_out(out, bernoulli(input, p, generator=generator), "bernoulli")
     g = _gen(generator)
     if p is None:
         probs = input.detach().cpu()._data

@@ -21,12 +21,14 @@ optimizer steps), three of torch's rules hold:
    `CopySlices` node (the old base outside the view's region, the op's result inside it), and every
    view of it gets a node that reads its region back out of the base.
 """
+import warnings
 import weakref
 
 from ..backend.device import xp_of
 from ..backend.shapes import check_same_shape_for_inplace
 from .function import Function
 from .grad_mode import GradMode
+from ..tensor import Tensor
 from .views import region, view_geometry
 
 
@@ -98,6 +100,54 @@ def write(tensor, result):
             tensor.grad_fn = node
             tensor._requires_grad = True
     return tensor
+
+
+def write_out(out, result, name):
+    """What an `out=` argument does, as in torch: write `result` into `out` and return `out`.
+
+        >>> import minitorch_lite as mt
+        >>> o = mt.zeros(2)
+        >>> mt.add(mt.ones(2), 1, out=o) is o, o
+        (True, tensor([2., 2.]))
+
+    `out` keeps its dtype (the result must cast to it: float into an int `out` is refused) and its
+    device (which must be the result's); a differently shaped `out` is resized, with torch's warning
+    unless it was empty. Results that need a gradient cannot go into `out` (torch refuses too).
+    A function returning several tensors (`max(x, dim)`) takes a tuple of outs, one per result.
+    """
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors")
+        written = tuple(write_out(o, r, name) for o, r in zip(out, result))
+        return type(result)(*written) if hasattr(result, "_fields") else written
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if result._requires_grad and GradMode.enabled:
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if out._device is not result._device:
+        raise RuntimeError(f"Expected out tensor to have device {result._device}, but got {out._device} "
+                           "instead")
+    src, dst = result.dtype, out.dtype
+    if src._category > dst._category:
+        raise RuntimeError(f"result type {src.word} can't be cast to the desired output type {dst.word}")
+    if out._data.shape != result._data.shape:
+        if out._data.size:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"[{', '.join(map(str, out._data.shape))}], which does not match the required output "
+                f"shape [{', '.join(map(str, result._data.shape))}]. This behavior is deprecated, and in "
+                "a future PyTorch release outputs will not be resized unless they have zero elements. "
+                "You can explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
+                "with t.resize_(0).", UserWarning, stacklevel=3)
+        prepare(out)
+        out._data = xp_of(out._data).empty(result._data.shape, dtype=out._data.dtype)  # new memory
+        out._base = None
+    else:
+        prepare(out)
+    out._data[...] = result._data
+    out._bump_version()
+    return out
 
 
 class CopySlices(Function):
