@@ -337,3 +337,52 @@ def test_relu_inplace_after_flatten_view():
         (f * L.arange(4.0)).sum().backward()
         return f, x.grad
     both(run)
+
+
+# ---- the teaching version of Function.apply does what the real one does ------------------------------------
+
+def _apply_both(make):
+    """Run `make(apply)` once with Function.apply and once with plain_apply; return both results."""
+    from minitorch_lite.autograd.function import Function
+    results = []
+    for use_plain in (False, True):
+        real = Function.__dict__["apply"]
+        if use_plain:
+            Function.apply = Function.__dict__["plain_apply"]
+        try:
+            mt.manual_seed(0)
+            results.append(make())
+        finally:
+            Function.apply = real
+    return results
+
+
+@pytest.mark.parametrize("name", ["mlp", "views", "inplace", "saved-then-modified", "no-grad"])
+def test_plain_apply_gives_the_same_results(name):
+    def make():
+        x = mt.randn(4, 3, requires_grad=True)
+        w = mt.randn(3, 2, requires_grad=True)
+        if name == "mlp":
+            loss = (x @ w).relu().sum() + (x * 2).exp().mean()
+        elif name == "views":
+            loss = (x.t()[1:] * 3).sum() + x.reshape(12)[::2].sum() + w.T[0].sum()
+        elif name == "inplace":
+            y = x * 1.5
+            y[1:].mul_(w.sum())
+            loss = (y * y).sum()
+        elif name == "saved-then-modified":
+            y = x.tanh()
+            y.add_(1)
+            try:
+                y.sum().backward()
+            except RuntimeError as e:
+                return str(e)
+            raise AssertionError("backward should fail")
+        else:
+            with mt.no_grad():
+                out = x @ w
+            return out.tolist(), out.requires_grad, out.grad_fn
+        loss.backward()
+        return loss.item(), x.grad.tolist(), w.grad.tolist(), loss.grad_fn.name()
+    real, plain = _apply_both(make)
+    assert real == plain

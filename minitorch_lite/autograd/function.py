@@ -98,7 +98,11 @@ class Function:
     # --- the one entry point ----------------------------------------------------------------
     @classmethod
     def apply(cls, *inputs, **params):
-        """Run the op on tensors `inputs` (keyword `params` are passed through to forward)."""
+        """Run the op on tensors `inputs` (keyword `params` are passed through to forward).
+
+        This is the hottest code there is (once per op), so it is written for speed: one- and
+        two-input ops spelled out, `Tensor._make` inlined. `plain_apply` below does the same in a
+        dozen plain lines -- read that one first; the tests check that both give the same results."""
         ctx = _new(cls)
         x = inputs[0]
         dev = x._device
@@ -149,6 +153,24 @@ class Function:
             out.grad_fn = None
         if cls.is_view:
             mark_view(out, x)
+        return out
+
+    @classmethod
+    def plain_apply(cls, *inputs, **params):
+        """What `apply` does, without its speed-ups: the whole idea of recording a graph."""
+        ctx = cls()                                  # the node this op may leave in the graph
+        for t in inputs[1:]:
+            if t._device is not inputs[0]._device:
+                _device_error(inputs[0]._device, t._device)
+        out = Tensor._make(cls.forward(ctx, *[t._data for t in inputs], **params), inputs[0]._device)
+        if GradMode.enabled and cls.differentiable and any(t._requires_grad for t in inputs):
+            # each input's producer: its node, or the input itself if it is a leaf that wants a grad
+            ctx.parents = tuple(t.grad_fn or (t if t._requires_grad else None) for t in inputs)
+            if ctx.saved and cls.saves_inputs:       # remember versions: in-place changes are caught
+                ctx._versions = _saved_versions(ctx.saved, inputs)
+            out._requires_grad, out.grad_fn = True, ctx
+        if cls.is_view:
+            mark_view(out, inputs[0])                # out shares inputs[0]'s memory
         return out
 
     @property
