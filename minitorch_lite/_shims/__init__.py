@@ -5,4 +5,5 @@ import the real torch, so they cannot serve minitorch_lite).
   tensorboard.py   torch.utils.tensorboard.SummaryWriter: scalars as JSON lines, no event files
   torchmetrics.py  torchmetrics.Accuracy, ConfusionMatrix, ... from minitorch_lite.metrics
   torchinfo.py     torchinfo.summary: the layer table, measured with forward hooks
+  safetensors_torch.py  safetensors.torch (save_file, load_file, save, load) for minitorch_lite tensors
 """

@@ -10,17 +10,18 @@
   models       TinyVGG (chapters 03-05), ViT (chapter 08)
   utils        make_grid, save_image
   standin      the offline synthetic stand-in for Fashion-MNIST (not the real data)
+  food_standin the offline synthetic stand-in for pizza_steak_sushi (not the real photos)
 
-`models` is imported on first use, so data-only code does not load `nn`.
+`models` and the stand-ins are imported on first use, so data-only code does not load `nn`.
 """
 import importlib
 
 from . import datasets, io, transforms, utils
 
-__all__ = ["datasets", "transforms", "io", "utils", "models", "standin"]
+__all__ = ["datasets", "transforms", "io", "utils", "models", "standin", "food_standin"]
 
 
 def __getattr__(name):
-    if name in ("models", "standin"):
+    if name in ("models", "standin", "food_standin"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
