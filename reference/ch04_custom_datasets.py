@@ -147,14 +147,12 @@ def plot_transformed_images(image_paths, transform, n=3, seed=42):
             original = figure.add_subplot(n, 2, 2 * row + 1)
             transformed = figure.add_subplot(n, 2, 2 * row + 2)
             original.imshow(f)
-            original.set_title(f"Original \nSize: {f.size}")
+            original.set_title(f"Original ({image_path.parent.stem}) \nSize: {f.size}")
             original.axis("off")
             transformed_image = transform(f).permute(1, 2, 0)
             transformed.imshow(transformed_image)
             transformed.set_title(f"Transformed \nSize: {tuple(transformed_image.shape)}")
             transformed.axis("off")
-            original.text(0, -0.25, f"Class: {image_path.parent.stem}",
-                          transform=original.transAxes)
     return figure
 
 
