@@ -937,6 +937,7 @@ augmentations as torchvision's."""),
 import warnings
 from tqdm import TqdmWarning
 warnings.filterwarnings("ignore", category=TqdmWarning)  # no ipywidgets here: tqdm prints text bars
+%config InlineBackend.figure_formats = ["jpeg"]  # photos: JPEG keeps the notebook small
 import torch
 from minitorch_lite.course.ch04_custom_datasets import (
     ImageFolderCustom, compare_results, custom_image_errors, display_random_images, ensure_custom_image,
