@@ -157,6 +157,18 @@ def test_engine_on_device(data, device):
         np.testing.assert_allclose(histories[device][key], histories["cpu"][key], rtol=1e-5)
 
 
+def test_train_and_predict_scripts_on_device(data, trained, tmp_path, device):
+    """train.py --device and predict_on_image(device=...): the CPU run's history and prediction."""
+    image_path, custom = data
+    history = train.main(_train_args(image_path, tmp_path / "model.safetensors",
+                                     tmp_path / "history.json", "--device", device))
+    _assert_same_history(trained["mt"][0], history | {"class_names": ["pizza", "steak", "sushi"]})
+    label, probs = predict.predict_on_image(custom, trained["mt"][1], device=device)
+    cpu_label, cpu_probs = predict.predict_on_image(custom, trained["mt"][1])
+    assert label == cpu_label
+    np.testing.assert_allclose(probs, cpu_probs, rtol=0, atol=1e-6)
+
+
 def _run(args, cwd):
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=cwd,
