@@ -5,10 +5,8 @@ of 96-128 px) and train the same seeded TinyVGGs; records are compared epoch by 
 course-size runs (225 + 75 images of 384-512 px, 5 epochs) are marked slow.
 """
 import http.server
-import os
 import threading
 import zipfile
-from pathlib import Path
 
 import matplotlib.figure
 import numpy as np
@@ -22,7 +20,6 @@ import minitorch_lite as mt
 from minitorch_lite.course import assert_records_match, ch04_custom_datasets as ours
 from minitorch_lite.vision import food_standin
 from reference import ch04_custom_datasets as theirs
-from reference._torchvision import datasets as tv_datasets
 
 pytestmark = pytest.mark.usefixtures("torch_on_one_thread")  # small images: see conftest
 

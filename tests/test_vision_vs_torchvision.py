@@ -10,7 +10,6 @@ results are compared to float32 tolerance and integer results may move by one gr
 float32 value sits on a .5 boundary (each bound below says how often, as measured).
 """
 import os
-import warnings
 
 import numpy as np
 import pytest
@@ -30,7 +29,6 @@ from reference._torchvision import transforms as TT
 
 from torchvision.transforms import autoaugment as tv_autoaugment  # noqa: E402  (loaded by _torchvision)
 from torchvision.transforms import functional as TF  # noqa: E402
-from torchvision.transforms._presets import ImageClassification as TVImageClassification  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("torch_on_one_thread")  # small images: see conftest
 
