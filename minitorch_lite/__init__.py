@@ -74,7 +74,7 @@ from .ops.elementwise import (abs, absolute, ceil, clamp, clamp_max, clamp_min, 
 from .ops.indexing import (argwhere, gather, index_add, index_copy, index_fill, index_put,  # noqa: E402
                            index_select, masked_fill, masked_select, nonzero, scatter, scatter_add, take)
 from .ops.linalg import bmm, dot, einsum, inner, matmul, mm, mv, outer  # noqa: E402
-from .ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero,  # noqa: E402
+from .ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, bincount, count_nonzero,  # noqa: E402
                             cumsum, logsumexp, max, mean, min, nansum, norm, prod, sort, std,
                             std_mean, sum, topk, unique, var, var_mean)
 from .ops.shape import (atleast_1d, atleast_2d, broadcast_tensors, broadcast_to, cat, chunk,  # noqa: E402

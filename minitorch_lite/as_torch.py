@@ -22,6 +22,7 @@
   torchvision             minitorch_lite.vision (datasets, transforms, models, ops, io, utils)
   torchmetrics            _shims/torchmetrics.py (minitorch_lite.metrics under its names)
   torchinfo               _shims/torchinfo.py (summary, measured with forward hooks)
+  safetensors.torch       _shims/safetensors_torch.py (save_file, load_file, save, load)
 
 Versions say what they are: `torch.__version__` is "2.13.0+minitorch_lite.<version>" (the torch
 API level minitorch_lite follows, which also passes the course's `minor >= 12` checks) and
@@ -41,7 +42,7 @@ from pathlib import Path
 
 import minitorch_lite as mt
 
-from ._shims import torchinfo, torchmetrics
+from ._shims import safetensors_torch, torchinfo, torchmetrics
 
 TORCH_API_VERSION = "2.13.0"
 TORCHVISION_API_VERSION = "0.28.0"
@@ -134,6 +135,13 @@ def install():
     sys.modules["torchmetrics"] = torchmetrics
     sys.modules["torchmetrics.functional"] = torchmetrics
     sys.modules["torchinfo"] = torchinfo
+    # the real safetensors.torch imports the real torch; the rest of safetensors needs no torch
+    sys.modules["safetensors.torch"] = safetensors_torch
+    try:
+        import safetensors
+        safetensors.torch = safetensors_torch     # `import safetensors.torch` binds the attribute
+    except ImportError:
+        pass
     return torch
 
 

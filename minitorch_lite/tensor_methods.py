@@ -222,6 +222,7 @@ class _TensorMethods:
     all = reduction.all
     any = reduction.any
     count_nonzero = reduction.count_nonzero
+    bincount = reduction.bincount
     cumsum = reduction.cumsum
     sort = reduction.sort
     argsort = reduction.argsort

@@ -1,4 +1,4 @@
-"""The course's tasks (chapters 00-03 of "Learn PyTorch for Deep Learning") in real PyTorch.
+"""The course's tasks (chapters 00-05 of "Learn PyTorch for Deep Learning") in real PyTorch.
 
     >>> from reference import ch01_workflow
     >>> record = ch01_workflow.train_model_0(epochs=10)
@@ -10,8 +10,10 @@ signatures, written the same way on minitorch_lite. A task returns a plain *resu
 of numbers, strings, lists and NumPy arrays (never tensors), so a test can run a task in both
 frameworks and compare the two records key by key (`minitorch_lite.course.compare_records`).
 
-This package uses only torch, NumPy, scikit-learn and matplotlib: it is the specification the
-minitorch_lite side is checked against. torchvision, torchmetrics and mlxtend are not installed
-here, so the few pieces of them the course uses (reading Fashion-MNIST's IDX files, ToTensor, a
-confusion matrix) are written out in plain torch/NumPy in `ch03_computer_vision`.
+This package uses torch and torchvision (the real ones: the specification the minitorch_lite side
+is checked against), plus NumPy, Pillow, scikit-learn and matplotlib. torchvision's compiled
+extension does not load beside torch's CPU build, so it is imported through `reference._torchvision`
+(everything it writes in Python works; images are decoded with Pillow instead of
+`torchvision.io.read_image`). torchmetrics and mlxtend are not installed here, so the confusion
+matrix of chapter 03 is counted in plain torch.
 """

@@ -13,12 +13,12 @@ three models, and then predictions, a confusion matrix and a saved model.
   FashionMNISTModelV2   TinyVGG: two blocks of (Conv 3x3, ReLU, Conv 3x3, ReLU, MaxPool 2),
                         then Flatten -> Linear(10*7*7, 10)
 
-torchvision, torchmetrics and mlxtend are not installed here, so this module writes out the little
-of them the course uses: `FashionMNIST` reads torchvision's on-disk layout
-(`root/FashionMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte`, plain or .gz) with NumPy
-and hands out each image as a PIL image, as torchvision does (so the data pipeline costs what it
-costs there), `to_tensor` is ToTensor (PIL image -> float [1, H, W] / 255, torchvision's steps),
-`confusion_matrix` counts with bincount, and `plot_confusion_matrix` draws with matplotlib.
+The data comes from real torchvision (imported through `reference._torchvision`):
+`datasets.FashionMNIST` reads torchvision's on-disk layout
+(`root/FashionMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte`) and hands out each image
+as a PIL image, `transforms.ToTensor` turns it into a float tensor in [0, 1]. torchmetrics and
+mlxtend are not installed here, so `confusion_matrix` counts with bincount and
+`plot_confusion_matrix` draws with matplotlib.
 
 The real Fashion-MNIST must be downloaded and this project works offline: when its files are not
 under `root`, `ensure_fashion_mnist` writes minitorch_lite's synthetic STAND-IN (drawn garments,
@@ -30,7 +30,6 @@ generator is NumPy only (data preparation, not the framework under test).
 Run it: `python -m reference.ch03_computer_vision [--root data] [--n-train N] [--epochs E]`.
 """
 import argparse
-import gzip
 import os
 import random
 from pathlib import Path
@@ -38,96 +37,39 @@ from timeit import default_timer as timer
 
 from matplotlib.figure import Figure  # figures without pyplot: no window, no global state
 import numpy as np
-from PIL import Image
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, Subset
+from torch.utils.data import DataLoader, Subset
+
+from minitorch_lite.vision.standin import is_standin, write_fashion_mnist_standin
+from reference._torchvision import datasets, transforms
 
 BATCH_SIZE = 32
-RAW_FILES = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-             False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 
 
-# ---- data: torchvision's FashionMNIST layout, read with NumPy ----
-
-def _raw_path(root, name):
-    """root/FashionMNIST/raw/name, or its .gz; None when neither exists."""
-    for candidate in (name, name + ".gz"):
-        path = Path(root) / "FashionMNIST" / "raw" / candidate
-        if path.is_file():
-            return path
-    return None
-
-
-def read_idx(path):
-    """An IDX file as a NumPy array: 2 zero bytes, a type code (0x08 = uint8), the number of
-    dimensions, each dimension as a big-endian int32, then the data."""
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rb") as file:
-        content = file.read()
-    if content[:2] != b"\x00\x00" or content[2] != 0x08:
-        raise ValueError(f"{path}: not an IDX file of unsigned bytes")
-    ndim = content[3]
-    shape = np.frombuffer(content, dtype=">i4", count=ndim, offset=4)
-    return np.frombuffer(content, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
+# ---- data: torchvision.datasets.FashionMNIST ----
 
 def ensure_fashion_mnist(root):
     """Make sure Fashion-MNIST's files are under root; write the synthetic stand-in if they are not.
 
     Returns True when the files under root are the stand-in (its STANDIN.txt note is there).
     """
-    if not all(_raw_path(root, name) for names in RAW_FILES.values() for name in names):
-        from minitorch_lite.vision.standin import write_fashion_mnist_standin
+    try:
+        datasets.FashionMNIST(root=root, train=False, download=False)  # never the network in tests
+    except RuntimeError:  # "Dataset not found"
         print(f"Fashion-MNIST not found under {root}: writing the offline synthetic STAND-IN "
               "(drawn garments, NOT the real data set)")
         write_fashion_mnist_standin(root)
     return is_standin(root)
 
 
-def is_standin(root):
-    return (Path(root) / "FashionMNIST" / "raw" / "STANDIN.txt").is_file()
-
-
-def to_tensor(pic):
-    """torchvision's ToTensor for a PIL image of mode 'L' (its steps: copy to an array, HWC ->
-    CHW, to the default float dtype, divide by 255): [1, H, W] in [0, 1]."""
-    image = torch.from_numpy(np.array(pic, np.uint8, copy=True))
-    image = image.view(pic.size[1], pic.size[0], len(pic.getbands())).permute((2, 0, 1)).contiguous()
-    return image.to(torch.get_default_dtype()).div(255)
-
-
-class FashionMNIST(Dataset):
-    """torchvision.datasets.FashionMNIST without torchvision: `.data` uint8 [N, 28, 28],
-    `.targets` int64 [N], `.classes`; items are (transform(image), int label)."""
-
-    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-               "Sneaker", "Bag", "Ankle boot"]
-
-    def __init__(self, root, train=True, transform=None, target_transform=None):
-        images_name, labels_name = RAW_FILES[train]
-        self.data = torch.from_numpy(read_idx(_raw_path(root, images_name)).copy())
-        self.targets = torch.from_numpy(read_idx(_raw_path(root, labels_name)).astype(np.int64))
-        self.transform, self.target_transform = transform, target_transform
-
-    def __getitem__(self, index):
-        image, target = self.data[index], int(self.targets[index])
-        image = Image.fromarray(image.numpy())  # mode "L", as torchvision hands images out
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
-
-    def __len__(self):
-        return len(self.data)
-
-
 def load_data(root="data", n_train=None, n_test=None):
     """(train_data, test_data, class_names, standin): the first n_train / n_test images if given."""
     standin = ensure_fashion_mnist(root)
-    train_data = FashionMNIST(root=root, train=True, transform=to_tensor)
-    test_data = FashionMNIST(root=root, train=False, transform=to_tensor)
+    train_data = datasets.FashionMNIST(root=root, train=True, download=True,
+                                       transform=transforms.ToTensor(), target_transform=None)
+    test_data = datasets.FashionMNIST(root=root, train=False, download=True,
+                                      transform=transforms.ToTensor())
     class_names = train_data.classes
     if n_train is not None:
         train_data = Subset(train_data, range(n_train))
@@ -144,7 +86,7 @@ def targets_of(dataset):
 
 
 def make_dataloaders(train_data, test_data, batch_size=BATCH_SIZE):
-    """Shuffled training batches (the order comes from torch's default generator), test in order."""
+    """Shuffled training batches (the order comes from the default generator), test in order."""
     train_dataloader = DataLoader(train_data, batch_size=batch_size, shuffle=True)
     test_dataloader = DataLoader(test_data, batch_size=batch_size, shuffle=False)
     return train_dataloader, test_dataloader
@@ -401,7 +343,7 @@ def save_and_reload(model, name, path, data_loader, evaluation, device="cpu"):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(obj=model.state_dict(), f=path)
-    loaded_model = make_model(name, num_classes=len(FashionMNIST.classes))
+    loaded_model = make_model(name, num_classes=len(datasets.FashionMNIST.classes))
     load_message = loaded_model.load_state_dict(torch.load(f=path))
     loaded_model.to(device)
     reloaded = eval_model(loaded_model, data_loader, nn.CrossEntropyLoss(), accuracy_fn, device)
@@ -513,14 +455,14 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--output-dir", default=".")
     args = parser.parse_args(argv)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs")
+    print(f"{torch.__name__} {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs")
     for name in MODELS:
         record = train_model(name, args.root, args.n_train, args.n_test, args.epochs, verbose=True)
         data_note = "synthetic STAND-IN data" if record["standin"] else "real Fashion-MNIST"
         print(f"{record['model_name']} on {data_note} ({record['n_train']}/{record['n_test']}): "
               f"test loss {record['eval.model_loss']:.5f}, test accuracy "
               f"{record['eval.model_acc']:.2f}%, trained in {record['train_time_s']:.1f} s\n")
-    class_names = FashionMNIST.classes
+    class_names = datasets.FashionMNIST.classes
     plot_confusion_matrix(record["confusion_matrix"], class_names).savefig(
         Path(args.output_dir) / "03_confusion_matrix.png")
 

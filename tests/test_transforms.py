@@ -1,9 +1,10 @@
 """vision.transforms against torch re-implementations of torchvision's definitions, and Pillow.
 
-torchvision is not installed, so each reference below is torchvision's formula written with torch
-(ToTensor: from_numpy -> permute -> float -> div(255); Normalize: sub/div per channel; tensor
-Resize: torch.nn.functional.interpolate; random draws: torch.rand / torch.randint), and the PIL
-operations are compared with the Pillow calls torchvision makes.
+Each reference below is torchvision's formula written with torch (ToTensor: from_numpy -> permute
+-> float -> div(255); Normalize: sub/div per channel; tensor Resize:
+torch.nn.functional.interpolate; random draws: torch.rand / torch.randint), and the PIL operations
+are compared with the Pillow calls torchvision makes. tests/test_vision_vs_torchvision.py compares
+with the real torchvision.
 """
 import math
 

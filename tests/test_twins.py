@@ -1,9 +1,18 @@
-"""Each course chapter is written twice, and the two differ only where the library is named.
+"""The chapter twins differ only where the library is named, so `diff` shows a learner the swap.
 
-`reference/chNN_*.py` does the chapter on real PyTorch; `minitorch_lite/course/chNN_*.py` is the same
-code on minitorch_lite. A learner who runs `diff` on the two should see exactly the swap (imports,
-`torch.` / `mt.`), so this test normalises both -- module docstrings dropped, the library's names
-mapped to one spelling -- and requires the rest to be identical, line for line.
+Each course chapter is written twice: `reference/` on real PyTorch (+ torchvision), and
+`minitorch_lite/course/` on minitorch_lite. Two checks:
+
+- every reference module has its twin, and with module docstrings dropped and the library's names
+  mapped to one spelling, the two are identical line for line (chapters 00-03 word their module
+  docstrings for their framework);
+- chapter 04's module and the going_modular scripts are stricter: renaming the library in the
+  minitorch_lite file, and nothing else, gives the reference file byte for byte (the rules below:
+  `import minitorch_lite as mt` <-> `import torch`, `mt.` <-> `torch.`, `mt.vision.` <->
+  `torchvision.`, minitorch_lite's packages <-> torch's (`utils.data`, `nn`),
+  `minitorch_lite.vision` <-> `reference._torchvision` (the real torchvision, imported beside
+  torch's CPU build), `minitorch_lite._shims.safetensors_torch` <-> `safetensors.torch`, and the
+  twin packages `minitorch_lite.course.` <-> `reference.`).
 """
 import ast
 import difflib
@@ -12,72 +21,87 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[1]
+
+# minitorch_lite -> torch, applied in this order
+RULES = [
+    (r"from minitorch_lite\.vision import ", "from reference._torchvision import "),
+    (r"\bminitorch_lite\._shims\.safetensors_torch\b", "safetensors.torch"),
+    (r"\bminitorch_lite\.course\.", "reference."),
+    (r"from minitorch_lite\.utils\.data import ", "from torch.utils.data import "),
+    (r"from minitorch_lite import nn\b", "from torch import nn"),
+    (r"(?m)^(\s*(?:>>> )?)import minitorch_lite as mt$", r"\1import torch"),
+    (r"(?<![\w.])mt\.vision\.", "torchvision."),
+    (r"(?<![\w.])mt\.", "torch."),
+]
+
+GOING_MODULAR = ["__init__", "data_setup", "engine", "model_builder", "utils", "train", "predict",
+                 "get_data"]
+TWINS = ([("minitorch_lite/course/ch04_custom_datasets.py", "reference/ch04_custom_datasets.py")]
+         + [(f"minitorch_lite/course/going_modular/{name}.py", f"reference/going_modular/{name}.py")
+            for name in GOING_MODULAR])
+
+
+def as_torch_twin(text):
+    for pattern, replacement in RULES:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+@pytest.mark.parametrize("ours, theirs", TWINS, ids=[t[1] for t in TWINS])
+def test_twin_differs_only_in_the_library_names(ours, theirs):
+    ours_text, theirs_text = (REPO / ours).read_text(), (REPO / theirs).read_text()
+    renamed = as_torch_twin(ours_text)
+    if renamed != theirs_text:
+        diff = "".join(difflib.unified_diff(theirs_text.splitlines(True), renamed.splitlines(True),
+                                            theirs, f"{ours} (library renamed)"))
+        pytest.fail(f"the twins differ beyond the library names:\n{diff}")
+    assert ours_text != theirs_text      # and they do name different libraries
+
+
+def test_the_rules_only_rename():
+    assert as_torch_twin("import minitorch_lite as mt\nx = mt.vision.io.read_image(p)\n") == \
+        "import torch\nx = torchvision.io.read_image(p)\n"
+    assert as_torch_twin("format(mt.float32)  # smt.x stays\n") == "format(torch.float32)  # smt.x stays\n"
+
+
+# ---- every twin pair, module docstrings aside -----------------------------------------------------------
+
+ROOT = REPO
 REFERENCE = ROOT / "reference"
 COURSE = ROOT / "minitorch_lite" / "course"
 NOT_TWINS = {"__init__.py", "_torchvision.py"}  # package glue, and how the reference imports torchvision
 
 
-def _without_module_docstring(source):
+def without_module_docstring(source):
     tree = ast.parse(source)
     if ast.get_docstring(tree, clean=False) is None:
         return source
     return "\n".join(source.split("\n")[tree.body[0].end_lineno:])
 
 
-# (pattern, replacement) applied in order; each side ends up spelling the library `mt` and the
-# chapter package `course`
-_REFERENCE_NAMES = [
-    (r"from reference\._torchvision import", "from torchvision import"),
-    (r"\btorchvision\b", "mt.vision"),
-    (r"\breference\b", "course"),
-    (r"\btorch\b", "mt"),
-]
-_COURSE_NAMES = [
-    (r"import minitorch_lite as mt\b", "import mt"),
-    (r"\bminitorch_lite\.course\b", "course"),
-    (r"\bminitorch_lite\b", "mt"),
-    (r"\bfrom mt import vision\b", "import mt.vision"),
-]
-
-
-def normalise(source, names):
-    """The source without its module docstring, with the library named one way; blank lines are
-    dropped (import groups are separated differently: torch is third-party, minitorch_lite is ours)."""
-    source = _without_module_docstring(source)
-    for pattern, replacement in names:
-        source = re.sub(pattern, replacement, source)
-    return [line for line in source.splitlines() if line.strip()]
-
-
-# chapter 03's reference still writes out the little of torchvision it uses (issue 11 switches it to
-# the real torchvision, after which the twins match again); strict, so the mark must go when they do
-PENDING = {"ch03_computer_vision.py": "reference ch03 does not use the real torchvision yet (issue 11)"}
-
-
 def twin_pairs():
+    strict = {theirs for _, theirs in TWINS}  # checked byte for byte above
     pairs = []
     for ref in sorted(REFERENCE.rglob("*.py")):
-        if ref.name in NOT_TWINS or "__pycache__" in ref.parts:
+        if ref.name in NOT_TWINS or "__pycache__" in ref.parts or str(ref.relative_to(ROOT)) in strict:
             continue
-        marks = [pytest.mark.xfail(reason=PENDING[ref.name], strict=True)] if ref.name in PENDING else []
-        pairs.append(pytest.param(ref, COURSE / ref.relative_to(REFERENCE), marks=marks, id=ref.name))
+        pairs.append(pytest.param(ref, COURSE / ref.relative_to(REFERENCE), id=ref.name))
     return pairs
 
 
 @pytest.mark.parametrize("reference,course", twin_pairs())
 def test_twins_differ_only_where_the_library_is_named(reference, course):
     assert course.is_file(), f"{reference.relative_to(ROOT)} has no twin at {course.relative_to(ROOT)}"
-    ours = normalise(course.read_text(), _COURSE_NAMES)
-    theirs = normalise(reference.read_text(), _REFERENCE_NAMES)
-    diff = list(difflib.unified_diff(theirs, ours, str(reference.relative_to(ROOT)),
-                                     str(course.relative_to(ROOT)), lineterm="", n=1))
-    assert not diff, "the twins differ beyond the library's name:\n" + "\n".join(diff[:60])
+    renamed = as_torch_twin(without_module_docstring(course.read_text())).splitlines()
+    theirs = without_module_docstring(reference.read_text()).splitlines()
+    diff = list(difflib.unified_diff(theirs, renamed, str(reference.relative_to(ROOT)),
+                                     f"{course.relative_to(ROOT)} (library renamed)", lineterm="", n=1))
+    assert not diff, "the twins differ beyond the library's name:\n" + "\n".join(diff[:80])
 
 
-def test_normalisation_sees_a_real_difference():
-    """The check can fail: a changed number in one twin is reported."""
-    ref = "import torch\nx = torch.ones(3)\n"
-    course = "import minitorch_lite as mt\nx = mt.ones(4)\n"
-    assert normalise(ref, _REFERENCE_NAMES) != normalise(course, _COURSE_NAMES)
-    assert normalise(ref, _REFERENCE_NAMES) == normalise(course.replace("4", "3"), _COURSE_NAMES)
+def test_every_course_chapter_has_a_reference_twin():
+    for course in sorted(COURSE.rglob("*.py")):
+        if course.name in NOT_TWINS or "__pycache__" in course.parts or course.name == "compare.py":
+            continue
+        assert (REFERENCE / course.relative_to(COURSE)).is_file(), f"{course} has no reference twin"

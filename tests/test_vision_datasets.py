@@ -1,8 +1,8 @@
 """vision.datasets (IDX parsing, FashionMNIST/MNIST, ImageFolder), the offline stand-in, and vision.io.
 
-torchvision is not installed here; where its behaviour is the spec (file layout, reprs, item
-types, error cases) the expectations below are written from its source, and IDX files are also
-produced by an independent writer in this file.
+Where torchvision's behaviour is the spec (file layout, reprs, item types, error cases) the
+expectations below are written from its source (tests/test_vision_vs_torchvision.py compares with
+the real torchvision), and IDX files are also produced by an independent writer in this file.
 """
 import gzip
 import os

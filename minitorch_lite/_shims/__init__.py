@@ -5,4 +5,5 @@ minitorch_lite.utils.tensorboard (real event files, through the tensorboard pack
 
   torchmetrics.py  torchmetrics.Accuracy, ConfusionMatrix, ... from minitorch_lite.metrics
   torchinfo.py     torchinfo.summary: the layer table, measured with forward hooks
+  safetensors_torch.py  safetensors.torch (save_file, load_file, save, load) for minitorch_lite tensors
 """

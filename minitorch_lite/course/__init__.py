@@ -1,4 +1,4 @@
-"""The course's tasks (chapters 00-03 of "Learn PyTorch for Deep Learning") on minitorch_lite.
+"""The course's tasks (chapters 00-05 of "Learn PyTorch for Deep Learning") on minitorch_lite.
 
     >>> from minitorch_lite.course import ch01_workflow, compare_records
     >>> ours = ch01_workflow.train_model_0(epochs=10)
@@ -15,6 +15,12 @@ run a task in both frameworks and compare them with the two functions below.
   ch01_workflow         a straight line learned by hand-written and nn.Linear models
   ch02_classification   circles and blobs, BCEWithLogits and CrossEntropy, decision boundaries
   ch03_computer_vision  Fashion-MNIST with a linear model, an MLP and TinyVGG
+  ch04_custom_datasets  pizza/steak/sushi photos in folders, a custom Dataset, augmentation
+  going_modular/        chapter 05: ch04 as scripts (data_setup, engine, model_builder, utils,
+                        train, predict, get_data), run with `python -m`
+
+Chapters 04 and 05 are written so that each file differs from its `reference/` twin only where the
+library is named (tests/test_twins.py checks it), so `diff` shows a learner exactly the swap.
 """
 import numpy as np
 

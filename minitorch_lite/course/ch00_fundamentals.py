@@ -13,7 +13,6 @@ tests run both and compare the records key by key: values, reprs and error messa
 Run it: `python -m minitorch_lite.course.ch00_fundamentals`.
 """
 import numpy as np
-
 import minitorch_lite as mt
 from minitorch_lite import nn
 

@@ -34,18 +34,17 @@ from timeit import default_timer as timer
 
 from matplotlib.figure import Figure  # figures without pyplot: no window, no global state
 import numpy as np
-
 import minitorch_lite as mt
 from minitorch_lite import nn
-from minitorch_lite.metrics import ConfusionMatrix
 from minitorch_lite.utils.data import DataLoader, Subset
+
+from minitorch_lite.vision.standin import is_standin, write_fashion_mnist_standin
 from minitorch_lite.vision import datasets, transforms
-from minitorch_lite.vision.standin import is_standin
 
 BATCH_SIZE = 32
 
 
-# ---- data: vision.datasets.FashionMNIST, reading torchvision's layout ----
+# ---- data: mt.vision.datasets.FashionMNIST ----
 
 def ensure_fashion_mnist(root):
     """Make sure Fashion-MNIST's files are under root; write the synthetic stand-in if they are not.
@@ -53,11 +52,11 @@ def ensure_fashion_mnist(root):
     Returns True when the files under root are the stand-in (its STANDIN.txt note is there).
     """
     try:
-        datasets.FashionMNIST(root=root, train=False, download=True)
-    except RuntimeError:  # the files are not there, and download=True never uses the network
+        datasets.FashionMNIST(root=root, train=False, download=False)  # never the network in tests
+    except RuntimeError:  # "Dataset not found"
         print(f"Fashion-MNIST not found under {root}: writing the offline synthetic STAND-IN "
               "(drawn garments, NOT the real data set)")
-        datasets.FashionMNIST.make_standin(root)
+        write_fashion_mnist_standin(root)
     return is_standin(root)
 
 
@@ -84,8 +83,7 @@ def targets_of(dataset):
 
 
 def make_dataloaders(train_data, test_data, batch_size=BATCH_SIZE):
-    """Shuffled training batches (the order comes from the default generator, which is torch's
-    bit for bit), test batches in order."""
+    """Shuffled training batches (the order comes from the default generator), test in order."""
     train_dataloader = DataLoader(train_data, batch_size=batch_size, shuffle=True)
     test_dataloader = DataLoader(test_data, batch_size=batch_size, shuffle=False)
     return train_dataloader, test_dataloader
@@ -254,8 +252,8 @@ def predict_labels(model, data_loader, device="cpu"):
 
 def confusion_matrix(preds, target, num_classes):
     """Counts of (true class, predicted class) pairs: rows are targets, columns predictions."""
-    confmat = ConfusionMatrix(num_classes=num_classes, task="multiclass")
-    return confmat(preds=preds, target=target)
+    counts = mt.bincount(target * num_classes + preds, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes)
 
 
 def make_predictions(model, data, device="cpu"):
@@ -454,7 +452,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--output-dir", default=".")
     args = parser.parse_args(argv)
-    print(f"mt {mt.__version__}, {mt.get_num_threads()} threads, {os.cpu_count()} CPUs")
+    print(f"{mt.__name__} {mt.__version__}, {mt.get_num_threads()} threads, {os.cpu_count()} CPUs")
     for name in MODELS:
         record = train_model(name, args.root, args.n_train, args.n_test, args.epochs, verbose=True)
         data_note = "synthetic STAND-IN data" if record["standin"] else "real Fashion-MNIST"

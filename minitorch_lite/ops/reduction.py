@@ -631,3 +631,29 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if return_counts:
         out.append(Tensor._make(rest.pop(0).astype(np.int64), input._device))
     return tuple(out)
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0, 1, 2, ... occurs in a 1-D tensor of non-negative integers (or the sum
+    of `weights` at each value). Not differentiable, as in torch.
+
+        >>> import minitorch_lite as mt
+        >>> mt.bincount(mt.tensor([0, 1, 1, 3]))
+        tensor([1, 2, 0, 1])
+    """
+    if input._data.dtype.kind not in "iub":
+        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{input.dtype.word}\'')
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if input._data.ndim != 1 or (input._data.size and int(input._data.min()) < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    xp = xp_of(input._data)
+    if weights is None:
+        counts = xp.bincount(input._data, minlength=minlength).astype(np.int64)
+    else:
+        if weights._data.ndim != 1 or weights._data.shape[0] != input._data.shape[0]:
+            raise RuntimeError("weights should be 1-d and have the same length as input")
+        # torch sums float32 weights in float32 and every other dtype in float64
+        dtype = np.float32 if weights._data.dtype == np.float32 else np.float64
+        counts = xp.bincount(input._data, weights=weights._data, minlength=minlength).astype(dtype)
+    return Tensor._make(counts, input._device)

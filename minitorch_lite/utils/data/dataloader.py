@@ -23,18 +23,27 @@ does), then the RandomSampler draws its own seed when the first batch is asked f
 `mt.manual_seed(s)` followed by the epochs of a shuffled DataLoader gives torch's order, epoch
 after epoch.
 
-Differences from torch, on purpose: everything runs in the main process. `num_workers`,
-`prefetch_factor`, `persistent_workers`, `timeout`, `worker_init_fn` and
-`multiprocessing_context` are checked like torch checks them and otherwise ignored (so random
-transforms in a dataset draw from the main process's generator, as torch's `num_workers=0`
-does, and an IterableDataset is read once, not once per worker); `pin_memory` is accepted and
-does nothing (it warns, as torch does, when there is no GPU). With workers, torch also asks the
+Workers: everything runs in the main process, but with `num_workers > 0` a map-style dataset
+is read under the random state torch's worker processes would have. torch sends batch k to
+worker k % num_workers, and each worker seeds its own generators once, from the base seed:
+`torch.manual_seed(base_seed + id)`, `random.seed(base_seed + id)`, NumPy's global state from
+torch's `_generate_state(base_seed, id)`, then calls `worker_init_fn(id)`. Here each batch is
+fetched with those three states swapped in (and `get_worker_info()` describing the worker), so a
+random transform such as TrivialAugmentWide draws exactly what it draws in torch's workers, and
+the main generator advances as torch's does (transforms in workers do not touch it).
+An IterableDataset is read once, in the main process, whatever `num_workers` says (torch gives
+each worker its own copy). `prefetch_factor`, `persistent_workers`, `timeout` and
+`multiprocessing_context` are checked like torch checks them; `pin_memory` is accepted and does
+nothing (it warns, as torch does, when there is no GPU). With workers, torch also asks the
 sampler for its first indices as soon as the iterator is made; here that waits for the first
 batch (the same draws, in the same order, unless other code draws in between).
 """
 import math
 import multiprocessing
+import random
 import warnings
+
+import numpy as np
 
 from ...backend import cuda_backend
 from ...random import default_generator
@@ -42,13 +51,108 @@ from ._collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
-__all__ = ["DataLoader", "get_worker_info", "default_collate", "default_convert"]
+__all__ = ["DataLoader", "get_worker_info", "WorkerInfo", "default_collate", "default_convert"]
+
+
+class WorkerInfo:
+    """What `get_worker_info()` returns inside a worker: id, num_workers, seed, dataset."""
+
+    def __init__(self, id, num_workers, seed, dataset):
+        self.id, self.num_workers, self.seed, self.dataset = id, num_workers, seed, dataset
+
+    def __repr__(self):
+        return (f"WorkerInfo(id={self.id}, num_workers={self.num_workers}, seed={self.seed}, "
+                f"dataset={self.dataset})")
+
+
+_worker_info = None
 
 
 def get_worker_info():
-    """Information about the worker process running this code: always None, because datasets
-    are always read in the main process here (what torch returns in the main process)."""
-    return None
+    """The WorkerInfo of the (emulated) worker reading the current batch; None in the main
+    process, as in torch."""
+    return _worker_info
+
+
+def _generate_state(base_seed, worker_id):
+    """torch's seed for a worker's NumPy global generator: four 32-bit words hashed from the base
+    seed and the worker id (torch.utils.data._utils.worker._generate_state)."""
+    mask32, xshift = 0xFFFFFFFF, 16
+    hash_const_a = 0x43B0D7E5
+
+    def hash32(value):
+        nonlocal hash_const_a
+        value = (value ^ hash_const_a) & mask32
+        hash_const_a = (hash_const_a * 0x931E8875) & mask32
+        value = (value * hash_const_a) & mask32
+        return (value ^ (value >> xshift)) & mask32
+
+    def mix(x, y):
+        result = ((0xCA01F9DD * x) & mask32) - ((0x4973F715 * y) & mask32)
+        result &= mask32
+        return (result ^ (result >> xshift)) & mask32
+
+    pool = [hash32(v) for v in (worker_id, base_seed & mask32, base_seed >> 32, 0)]
+    for i_src in range(4):
+        for i_dst in range(4):
+            if i_src != i_dst:
+                pool[i_dst] = mix(pool[i_dst], hash32(pool[i_src]))
+    hash_const_b, state = 0x8B51F9DD, []
+    for value in pool:
+        value = (value ^ hash_const_b) & mask32
+        hash_const_b = (hash_const_b * 0x58F38DED) & mask32
+        value = (value * hash_const_b) & mask32
+        state.append((value ^ (value >> xshift)) & mask32)
+    return state
+
+
+class _EmulatedWorkers:
+    """The random states torch's worker processes would hold, swapped in around each batch."""
+
+    def __init__(self, loader, base_seed):
+        self._num_workers = loader.num_workers
+        self._init_fn = loader.worker_init_fn
+        self._dataset = loader.dataset
+        self._base_seed = base_seed
+        self._states = [None] * loader.num_workers   # (generator, random, numpy) per worker
+        self._infos = [None] * loader.num_workers
+        self._batches_sent = 0   # torch hands out batches round-robin, from worker 0 each epoch
+
+    def new_epoch(self):
+        """Persistent workers keep their random states; the round-robin starts again at 0."""
+        self._batches_sent = 0
+
+    def run(self, fetch):
+        """fetch() as the next worker in torch's round-robin would run it."""
+        global _worker_info
+        worker_id = self._batches_sent % self._num_workers
+        self._batches_sent += 1
+        main_state = (default_generator.get_state(), random.getstate(), np.random.get_state(),
+                      _worker_info)
+        try:
+            if self._states[worker_id] is None:      # the worker starts: torch's _worker_loop
+                seed = self._base_seed + worker_id
+                random.seed(seed)
+                default_generator.manual_seed(seed)
+                np.random.seed(_generate_state(self._base_seed, worker_id))
+                _worker_info = self._infos[worker_id] = WorkerInfo(
+                    id=worker_id, num_workers=self._num_workers, seed=seed, dataset=self._dataset)
+                if self._init_fn is not None:
+                    self._init_fn(worker_id)
+            else:
+                generator_state, random_state, numpy_state = self._states[worker_id]
+                default_generator.set_state(generator_state)
+                random.setstate(random_state)
+                np.random.set_state(numpy_state)
+                _worker_info = self._infos[worker_id]
+            return fetch()
+        finally:
+            self._states[worker_id] = (default_generator.get_state(), random.getstate(),
+                                       np.random.get_state())
+            generator_state, random_state, numpy_state, _worker_info = main_state
+            default_generator.set_state(generator_state)
+            random.setstate(random_state)
+            np.random.set_state(numpy_state)
 
 
 class _InfiniteConstantSampler(Sampler):
@@ -232,7 +336,9 @@ class _DataLoaderIter:
         self._sampler_iter = iter(self._index_sampler)
         # torch draws this seed for its worker processes; drawing it keeps the RNG stream in step.
         generator = default_generator if loader.generator is None else loader.generator
-        self._base_seed = generator.random_()
+        self._base_seed = int(generator.random_())
+        self._workers = (_EmulatedWorkers(loader, self._base_seed)
+                         if loader.num_workers > 0 and not self._iterable else None)
         self._start_epoch()
 
     def _start_epoch(self):
@@ -244,6 +350,8 @@ class _DataLoaderIter:
         """Start a new epoch with the same iterator (persistent_workers): no new base seed."""
         self._sampler_iter = iter(self._index_sampler)
         self._IterableDataset_len_called = loader._IterableDataset_len_called
+        if self._workers is not None:
+            self._workers.new_epoch()
         self._start_epoch()
 
     def __iter__(self):
@@ -254,7 +362,12 @@ class _DataLoaderIter:
 
     def __next__(self):
         index = next(self._sampler_iter)
-        data = self._fetch_iterable(index) if self._iterable else self._fetch_map(index)
+        if self._iterable:
+            data = self._fetch_iterable(index)
+        elif self._workers is not None:
+            data = self._workers.run(lambda: self._fetch_map(index))
+        else:
+            data = self._fetch_map(index)
         self._num_yielded += 1
         if (self._iterable and self._IterableDataset_len_called is not None
                 and self._num_yielded > self._IterableDataset_len_called):

@@ -6,7 +6,7 @@
         ToTensor()
     )
 
-  transforms.py     the classes (Compose, ToTensor, Resize, RandomHorizontalFlip, Normalize, ...)
+  transforms.py     the classes (Compose, ToTensor, ConvertImageDtype, Resize, Normalize, ...)
   autoaugment.py    TrivialAugmentWide
   functional.py     the operations they call, on PIL images and tensors (`transforms.functional`)
   _resample.py      tensor resizing, as torch.nn.functional.interpolate computes it
@@ -14,9 +14,9 @@
 from . import functional
 from .autoaugment import TrivialAugmentWide
 from .functional import InterpolationMode
-from .transforms import (CenterCrop, Compose, Lambda, Normalize, Pad, PILToTensor, RandomCrop,
-                         RandomHorizontalFlip, Resize, ToPILImage, ToTensor)
+from .transforms import (CenterCrop, Compose, ConvertImageDtype, Lambda, Normalize, Pad,
+                         PILToTensor, RandomCrop, RandomHorizontalFlip, Resize, ToPILImage, ToTensor)
 
-__all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "Normalize", "Resize", "CenterCrop",
-           "Pad", "RandomCrop", "RandomHorizontalFlip", "Lambda", "TrivialAugmentWide",
+__all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "ConvertImageDtype", "Normalize",
+           "Resize", "CenterCrop", "Pad", "RandomCrop", "RandomHorizontalFlip", "Lambda", "TrivialAugmentWide",
            "InterpolationMode", "functional"]

@@ -21,12 +21,6 @@ from .functional import InterpolationMode
 __all__ = ["ImageClassification"]
 
 
-def _max_value(dtype):
-    """Largest value of an integer dtype (255 for uint8, 2**15 - 1 for int16, ...)."""
-    bits = 8 * dtype.itemsize
-    return 2 ** bits - 1 if dtype == dtypes.uint8 else 2 ** (bits - 1) - 1
-
-
 class ImageClassification:
     def __init__(self, *, crop_size, resize_size=256, mean=(0.485, 0.456, 0.406),
                  std=(0.229, 0.224, 0.225), interpolation=InterpolationMode.BILINEAR, antialias=True):
@@ -42,8 +36,7 @@ class ImageClassification:
         img = F.center_crop(img, self.crop_size)
         if not isinstance(img, Tensor):
             img = F.pil_to_tensor(img)
-        if not img.is_floating_point():     # convert_image_dtype: integers -> floats in [0, 1]
-            img = img.to(dtypes.float32) / float(_max_value(img.dtype))
+        img = F.convert_image_dtype(img, dtypes.float32)
         return F.normalize(img, mean=self.mean, std=self.std)
 
     def __repr__(self):

@@ -11,6 +11,7 @@ a few input pixels per output pixel: out[i] = sum_j weight[i, j] * in[index[i, j
 taps differ between methods:
 
   nearest                 one tap: index = floor(i * in/out)
+  nearest-exact           one tap: index = floor((i + 0.5) * in/out), the pixel whose centre is nearest
   bilinear / bicubic      2 / 4 taps around the source point scale*(i+0.5)-0.5 (align_corners=False),
                           indices clamped at the borders; bicubic uses Keys' kernel with a=-0.75
   antialias=True          Pillow's algorithm: when shrinking by `scale`, the filter (triangle for
@@ -22,8 +23,10 @@ Weights and sums follow torch's C++ step by step, including where its compiler f
 into one rounding (emulated in float64 by `_fma`). torch itself switches between kernels (generic,
 or a vectorised channels-last one chosen by output size and thread count) whose float32 roundings
 differ, so results are bit-identical to torch in many cases and otherwise within a few float32
-ulps: measured |diff| <= 2e-7 (bilinear) and <= 5e-7 (bicubic) on [0, 1] data, <= 3e-15 in
-float64; nearest is exact. Works on NumPy and CuPy arrays (`xp`). Not differentiable: it is for
+ulps: measured |diff| <= 2e-7 (bilinear, and both antialiased methods) on [0, 1] data, <= 3e-15
+in float64; plain bicubic matched torch 2.13 bit for bit on every size tried; nearest is exact.
+Integer images are resized in float32 and rounded (torchvision's way), so a last-bit difference
+moves a pixel by one grey level only where the float32 value sits on a .5 boundary. Works on NumPy and CuPy arrays (`xp`). Not differentiable: it is for
 data preparation.
 """
 import numpy as np
@@ -51,6 +54,24 @@ def _keys_cubic(x, a, ft):
     near = _fma(_fma(ft(a + 2), x, ft(-(a + 3)), ft) * x, x, ft(1), ft)          # ((a+2)x - (a+3))x^2 + 1
     far = _fma(_fma(_fma(ft(a), x, ft(-5 * a), ft), x, ft(8 * a), ft), x, ft(-4 * a), ft)  # ((ax - 5a)x + 8a)x - 4a
     return np.where(x < 1, near, np.where(x < 2, far, ft(0))).astype(ft)
+
+
+def _upsample_cubic_coefficients(t, ft):
+    """The 4 weights of torch's plain bicubic (Keys a=-0.75) at fraction t, rounded as its
+    compiled `get_cubic_upsample_coefficients` rounds them: every multiply-add fused except the
+    last one of each polynomial (found by matching torch 2.13's weights bit for bit over many
+    sizes; `_keys_cubic`'s fully fused form is off by up to 2e-7 there)."""
+    a = ft(-0.75)
+
+    def inner(x):                                # ((a+2)x - (a+3)) x x + 1
+        return ((_fma(ft(a + 2), x, ft(-(a + 3)), ft) * x).astype(ft) * x + ft(1)).astype(ft)
+
+    def outer(x):                                # ((a x - 5a) x + 8a) x - 4a
+        return (_fma(_fma(a, x, ft(-5 * a), ft), x, ft(8 * a), ft) * x - ft(4 * a)).astype(ft)
+
+    t2 = (ft(1) - t).astype(ft)
+    return np.stack([outer((t + ft(1)).astype(ft)), inner(t), inner(t2),
+                     outer((t2 + ft(1)).astype(ft))], 1).astype(ft)
 
 
 def _antialias_taps(in_size, out_size, method, ft):
@@ -90,15 +111,14 @@ def _interpolate_taps(in_size, out_size, method, ft):
         i1 = np.minimum(i0 + 1, in_size - 1)
         return np.stack([i0, i1], 1), np.stack([(ft(1) - lam).astype(ft), lam], 1)
     index = np.clip(i0[:, None] + np.arange(-1, 3)[None, :], 0, in_size - 1)
-    x2 = (ft(1) - lam).astype(ft)
-    weight = _keys_cubic(np.stack([lam + ft(1), lam, x2, x2 + ft(1)], 1).astype(ft), -0.75, ft)
-    return index, weight
+    return index, _upsample_cubic_coefficients(lam, ft)
 
 
-def _nearest_index(in_size, out_size):
+def _nearest_index(in_size, out_size, exact=False):
+    """torch's nearest (floor(i * scale)) or nearest-exact (floor((i + 0.5) * scale)) source index."""
     scale = np.float32(in_size) / np.float32(out_size)
-    return np.minimum(np.floor(np.arange(out_size, dtype=np.float32) * scale).astype(np.int64),
-                      in_size - 1)
+    position = np.arange(out_size, dtype=np.float32) + (np.float32(0.5) if exact else np.float32(0))
+    return np.minimum(np.floor(position * scale).astype(np.int64), in_size - 1)
 
 
 def _weighted_sum(x, index, weight, fused):
@@ -123,8 +143,9 @@ def _weighted_sum(x, index, weight, fused):
 def _resize_axis(x, axis, out_size, method, antialias):
     xp = _xp(x)
     in_size = x.shape[axis]
-    if method == "nearest":
-        return xp.take(x, xp.asarray(_nearest_index(in_size, out_size)), axis=axis)
+    if method in ("nearest", "nearest-exact"):
+        index = _nearest_index(in_size, out_size, exact=method == "nearest-exact")
+        return xp.take(x, xp.asarray(index), axis=axis)
     ft = x.dtype.type
     taps = _antialias_taps if antialias else _interpolate_taps
     index, weight = taps(in_size, out_size, method, ft)
@@ -133,11 +154,12 @@ def _resize_axis(x, axis, out_size, method, antialias):
 
 
 def resample(x, size, method="bilinear", antialias=False):
-    """Resize float array x [..., H, W] to size (h, w) with `method` nearest|bilinear|bicubic."""
-    if method not in ("nearest", "bilinear", "bicubic"):
-        raise ValueError(f"tensor images can be resized with nearest, bilinear or bicubic, not {method}")
+    """Resize float array x [..., H, W] to size (h, w) with `method` nearest|nearest-exact|bilinear|bicubic."""
+    if method not in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+        raise ValueError("tensor images can be resized with nearest, nearest-exact, bilinear or "
+                         f"bicubic, not {method}")
     out_h, out_w = size
-    antialias = antialias and method != "nearest"
+    antialias = antialias and method in ("bilinear", "bicubic")
     if x.shape[-1] != out_w:
         x = _resize_axis(x, x.ndim - 1, out_w, method, antialias)
     if x.shape[-2] != out_h:

@@ -13,18 +13,20 @@ array (resize: see `_resample.py`); the colour and affine operations exist for P
 """
 import math
 import numbers
+import warnings
 from enum import Enum
 
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
+from ...backend import dtypes
 from ...backend.dtypes import get_default_dtype
 from ...creation import as_tensor, from_numpy
 from ...tensor import Tensor
 from ._resample import resample
 
 __all__ = ["InterpolationMode", "get_dimensions", "to_tensor", "pil_to_tensor", "to_pil_image",
-           "normalize", "resize", "crop", "center_crop", "pad", "hflip", "affine", "rotate",
+           "convert_image_dtype", "normalize", "resize", "crop", "center_crop", "pad", "hflip", "affine", "rotate",
            "adjust_brightness", "adjust_saturation", "adjust_contrast", "adjust_sharpness",
            "posterize", "solarize", "autocontrast", "equalize", "invert"]
 
@@ -168,6 +170,41 @@ def to_pil_image(pic, mode=None):
 
 # ---- tensor arithmetic -------------------------------------------------------------------------
 
+def _max_value(dtype):
+    """The value that means "full intensity" in an image of this dtype (1 for floats)."""
+    if dtype == dtypes.uint8:
+        return 255
+    if dtype.is_floating_point:
+        return 1
+    return 2 ** (8 * dtype.itemsize - 1) - 1        # int8 127, int16 32767, int32, int64
+
+
+def convert_image_dtype(image, dtype=dtypes.float32):
+    """Convert a tensor image to `dtype`, rescaling: uint8 255 <-> float 1.0, int <-> int by a
+    power-of-two factor. Floats become integers as image * (max + 1 - 0.001), truncated."""
+    if not isinstance(image, Tensor):
+        raise TypeError("Input img should be Tensor Image")
+    if image.dtype == dtype:
+        return image
+    if image.is_floating_point():
+        if dtype.is_floating_point:
+            return image.to(dtype)
+        if ((image.dtype == dtypes.float32 and dtype in (dtypes.int32, dtypes.int64))
+                or (image.dtype == dtypes.float64 and dtype == dtypes.int64)):
+            raise RuntimeError(f"The cast from {image.dtype} to {dtype} cannot be performed safely.")
+        # max + 1 - eps spreads [0, 1] evenly over the integers (only 1.0 maps to 255 otherwise)
+        return image.mul(float(_max_value(dtype)) + 1.0 - 1e-3).to(dtype)
+    input_max = float(_max_value(image.dtype))
+    if dtype.is_floating_point:
+        return image.to(dtype) / input_max
+    output_max = float(_max_value(dtype))
+    if input_max > output_max:
+        factor = int((input_max + 1) // (output_max + 1))
+        return image.div(factor, rounding_mode="floor").to(dtype)
+    factor = int((output_max + 1) // (input_max + 1))
+    return image.to(dtype) * factor
+
+
 def normalize(tensor, mean, std, inplace=False):
     """(tensor - mean[c]) / std[c] per channel of a float tensor [..., C, H, W]."""
     if not isinstance(tensor, Tensor):
@@ -176,7 +213,7 @@ def normalize(tensor, mean, std, inplace=False):
         raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
     if tensor.ndim < 3:
         raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got "
-                         f"tensor.size() = {tensor.size()}.")
+                         f"tensor.size() = {tensor.size()}")
     if not inplace:
         tensor = tensor.clone()
     mean = as_tensor(mean, dtype=tensor.dtype, device=tensor.device)
@@ -233,16 +270,19 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     if (height, width) == (out_h, out_w):
         return img
     if _is_pil_image(img):
+        if antialias is False:
+            warnings.warn("Anti-alias option is always applied for PIL Image input. Argument "
+                          "antialias is ignored.")
         return img.resize((out_w, out_h), _PIL_FILTER[interpolation])
 
-    method = "nearest" if interpolation in (InterpolationMode.NEAREST,
-                                            InterpolationMode.NEAREST_EXACT) else interpolation.value
-    if interpolation == InterpolationMode.NEAREST_EXACT or method not in ("nearest", "bilinear", "bicubic"):
-        raise ValueError(f"tensor images can be resized with NEAREST, BILINEAR or BICUBIC, not {interpolation}")
+    method = interpolation.value
+    if method not in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+        raise ValueError(f"tensor images can be resized with NEAREST, NEAREST_EXACT, BILINEAR or "
+                         f"BICUBIC, not {interpolation}")
     data = img.detach()._data
     float_in = data.dtype in (np.float32, np.float64)
     out = resample(data if float_in else data.astype(np.float32), (out_h, out_w), method,
-                   antialias=bool(antialias) and method != "nearest")
+                   antialias=bool(antialias))
     if not float_in:
         xp = img.device.xp
         if method == "bicubic" and data.dtype == np.uint8:

@@ -23,7 +23,7 @@ from ... import random as _random
 from . import functional as F
 from .functional import InterpolationMode
 
-__all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "Normalize", "Resize", "CenterCrop",
+__all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "ConvertImageDtype", "Normalize", "Resize", "CenterCrop",
            "Pad", "RandomCrop", "RandomHorizontalFlip", "Lambda"]
 
 
@@ -94,6 +94,19 @@ class ToPILImage:
 
     def __repr__(self):
         return f"{self.__class__.__name__}({'' if self.mode is None else f'mode={self.mode}'})"
+
+
+class ConvertImageDtype:
+    """Tensor image -> `dtype`, rescaled (uint8 255 <-> float 1.0; see F.convert_image_dtype)."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def __call__(self, image):
+        return F.convert_image_dtype(image, self.dtype)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}()"
 
 
 class Normalize:
