@@ -1,6 +1,4 @@
 """Small helpers shared by the op modules: dims, operands, and the checks torch does before an op."""
-import numbers
-
 import numpy as np
 
 from ..backend import dtypes

@@ -246,7 +246,7 @@ def _float_only(input, name):
 def gelu(input, approximate="none"):
     """Gaussian error linear unit: x * Phi(x); approximate='tanh' uses the tanh formula."""
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
+        raise RuntimeError("approximate argument must be either none or tanh.")
     return Gelu.apply(_float_only(input, "GeluKernelImpl"), approximate=approximate)
 
 

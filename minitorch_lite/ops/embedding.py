@@ -40,17 +40,17 @@ class Embedding(Function):
     @staticmethod
     def forward(ctx, weight, indices=None, padding_idx=None, scale_grad_by_freq=False):
         ctx.save_for_backward(indices)
-        ctx.meta = (weight.shape[0], padding_idx, scale_grad_by_freq)
+        ctx.num_rows, ctx.padding_idx, ctx.scale_grad_by_freq = weight.shape[0], padding_idx, scale_grad_by_freq
         return weight.take(indices, axis=0)
 
     @staticmethod
     def backward(ctx, grad):
         (indices,) = ctx.saved
-        num_rows, padding_idx, scale_grad_by_freq = ctx.meta
+        num_rows, padding_idx = ctx.num_rows, ctx.padding_idx
         xp = xp_of(grad)
         flat = indices.reshape(-1)
         rows = grad.reshape(flat.size, -1)
-        if scale_grad_by_freq:  # each row's gradient divided by how often its index occurs
+        if ctx.scale_grad_by_freq:  # each row's gradient divided by how often its index occurs
             counts = xp.bincount(flat, minlength=num_rows)
             rows = rows * (1 / counts[flat].astype(grad.dtype)).reshape(-1, 1)
         if padding_idx is not None:  # the padding row never learns
