@@ -159,7 +159,10 @@ _built = {}
 
 def use_for(array):
     """True when `array` is a float32/float64 CuPy array and fused kernels are switched on."""
-    return ENABLED and type(array) is not np.ndarray and array.dtype.char in "fd"
+    return ENABLED and type(array) is not _ndarray and array.dtype.char in "fd"
+
+
+_ndarray = np.ndarray  # a module global: every op's forward asks use_for, so it is kept cheap
 
 
 def _cupy():

@@ -187,16 +187,16 @@ class Sigmoid(Function):
         return grad * (1 - out) * out
 
 
-_ZERO = {}  # a 0-d zero per dtype: np.maximum converts a Python 0 on every call otherwise
+class _Zeros(dict):
+    """A 0-d zero per dtype, made on first use: np.maximum converts a Python 0 on every call otherwise
+    (a dict lookup, not a helper call: relu is one of the hottest ops)."""
+
+    def __missing__(self, dtype):
+        zero = self[dtype] = np.zeros((), dtype)
+        return zero
 
 
-def _zero_like(x):
-    if type(x) is not np.ndarray:
-        return 0
-    zero = _ZERO.get(x.dtype)
-    if zero is None:
-        zero = _ZERO[x.dtype] = np.zeros((), x.dtype)
-    return zero
+_ZERO = _Zeros()
 
 
 class Relu(Function):
@@ -205,7 +205,7 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.fused = cuda_kernels.use_for(x)
-        out = np.maximum(x, _zero_like(x)) if type(x) is np.ndarray else xp_of(x).maximum(x, 0)
+        out = np.maximum(x, _ZERO[x.dtype]) if type(x) is np.ndarray else xp_of(x).maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 
