@@ -67,6 +67,9 @@ def _graphs():
     z = mt.randn(4, 5, requires_grad=True)
     yield "indexing", (z[mt.tensor([0, 2, 2])] * 2).sum() + z.masked_fill(z > 0, 0.0).sum() + \
         z.scatter(1, mt.tensor([[0], [1], [2], [3]]), 1.0).sum() + z[z > 0.5].sum()
+    written = mt.randn(4, 5, requires_grad=True) * 1
+    written[mt.tensor([0, 2])] = 1.0  # x[index_tensor] = v: the index arrays are kept until backward
+    yield "setitem", written.sum()
     pic = mt.randn(1, 2, 4, 4, requires_grad=True)
     yield "padding", sum(nn.functional.pad(pic, (1, 2, 1, 1), mode=m).sum() for m in
                          ("reflect", "replicate", "circular", "constant"))

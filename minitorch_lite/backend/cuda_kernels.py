@@ -20,10 +20,11 @@ tests/test_cuda_kernels.py compiles the same text as C++ on the CPU and checks e
 against torch, so the math is tested on machines without a GPU; the GPU parity tests then check
 the ops that use them on a real device.
 
-The ops call these kernels (directly, or through the Python wrappers at the bottom) only for
-float32/float64 CuPy arrays (`use_for(array)`), so the CPU path never runs them. Without a GPU,
-`MINITORCH_LITE_FAKE_CUDA=1 pytest -m gpu` runs the ops' GPU paths on tests/fake_cupy.py. Set MINITORCH_LITE_FUSED=0 (or `cuda_kernels.ENABLED = False`) to run
-the plain CuPy chains instead: the tests compare both, and the benchmarks can time both.
+The ops reach these kernels only through the Python twins at the bottom of this file, one hook line
+each (the hook API is described there), and only for float32/float64 CuPy arrays (`use_for(array)`),
+so the CPU path never runs them. Without a GPU, `MINITORCH_LITE_FAKE_CUDA=1 pytest -m gpu` runs the
+ops' GPU paths on tests/fake_cupy.py. Set MINITORCH_LITE_FUSED=0 (or `cuda_kernels.ENABLED = False`)
+to run the plain CuPy chains instead: the tests compare both, and the benchmarks can time both.
 """
 import math
 import os
@@ -158,7 +159,10 @@ _built = {}
 
 def use_for(array):
     """True when `array` is a float32/float64 CuPy array and fused kernels are switched on."""
-    return ENABLED and type(array) is not np.ndarray and array.dtype.char in "fd"
+    return ENABLED and type(array) is not _ndarray and array.dtype.char in "fd"
+
+
+_ndarray = np.ndarray  # a module global: every op's forward asks use_for, so it is kept cheap
 
 
 def _cupy():
@@ -185,6 +189,73 @@ def _scalar(array, value):
 
 
 # ---- the ops' fused paths ---------------------------------------------------------------------------
+#
+# The hook API. An op decides once, in forward, whether its arrays take the fused kernels:
+#
+#     ctx.fused = cuda_kernels.use_for(x)
+#
+# and every step of it that has a fused twin below starts with one line
+#
+#     if ctx.fused: return cuda_kernels.gelu_forward(ctx, x, approximate)     (in forward)
+#     if ctx.fused: return cuda_kernels.gelu_backward(ctx, grad)              (in backward)
+#     if fused: return cuda_kernels.normalize(x, axes, eps)                   (in a helper, given ctx.fused)
+#
+# A twin takes the arguments of the code it replaces (a Function's forward or backward: the node and
+# its arrays; a helper: the helper's arguments) and does the rest of that code: it saves what its own
+# backward needs (`ctx.save_for_backward`), reads the op's settings from the node by name (`ctx.dim`,
+# `ctx.approximate`, ...) and returns what the plain code returns. Backward reads `ctx.fused`; it never
+# works out from its arrays which forward ran. Code outside an op (the optimizers) calls its twin in
+# place of the plain update when `use_for(param)`.
+
+
+# activations (ops/elementwise.py, ops/activation.py)
+
+def sigmoid_forward(ctx, x):
+    out = kernel("sigmoid_forward")(x)
+    ctx.save_for_backward(out)
+    return out
+
+
+def sigmoid_backward(ctx, grad):
+    return kernel("sigmoid_backward")(grad, ctx.saved[0])
+
+
+def tanh_backward(ctx, grad):
+    return kernel("tanh_backward")(grad, ctx.saved[0])
+
+
+def relu_backward(ctx, grad):
+    return kernel("relu_backward")(grad, ctx.saved[0])
+
+
+def leaky_relu_forward(ctx, x, negative_slope):
+    return kernel("leaky_relu_forward")(x, _scalar(x, negative_slope))
+
+
+def leaky_relu_backward(ctx, grad):
+    (x,) = ctx.saved
+    return kernel("leaky_relu_backward")(grad, x, _scalar(x, ctx.slope))
+
+
+def gelu_forward(ctx, x, approximate):
+    ctx.save_for_backward(x)  # only x: the backward kernel recomputes Phi(x) rather than store it
+    return kernel("gelu_tanh_forward" if approximate == "tanh" else "gelu_forward")(x)
+
+
+def gelu_backward(ctx, grad):
+    return kernel("gelu_tanh_backward" if ctx.approximate == "tanh" else "gelu_backward")(grad, ctx.saved[0])
+
+
+def silu_forward(ctx, x):
+    ctx.save_for_backward(x)  # only x: the backward kernel recomputes the sigmoid
+    return kernel("silu_forward")(x)
+
+
+def silu_backward(ctx, grad):
+    return kernel("silu_backward")(grad, ctx.saved[0])
+
+
+# softmax family (ops/activation.py; log_softmax also for the losses)
 
 def softmax(x, axis, log=False):
     """softmax / log_softmax along `axis` in three passes: row max, sum of exp(x - max), finish."""
@@ -193,13 +264,37 @@ def softmax(x, axis, log=False):
     return kernel("log_softmax_finish" if log else "softmax_finish")(x, row_max, row_sum)
 
 
-def softmax_backward(grad, out, axis, log=False):
-    """dx of softmax (out = softmax) or log_softmax (out = log_softmax) in two passes."""
-    if log:
-        return kernel("log_softmax_backward")(grad, out, grad.sum(axis=axis, keepdims=True))
-    row_dot = kernel("sum_product")(grad, out, axis=axis, keepdims=True)
+def softmax_forward(ctx, x, dim):
+    out = softmax(x, dim)
+    ctx.save_for_backward(out)
+    return out
+
+
+def softmax_backward(ctx, grad):
+    """out * (grad - sum(grad * out)) in two passes."""
+    (out,) = ctx.saved
+    row_dot = kernel("sum_product")(grad, out, axis=ctx.dim, keepdims=True)
     return kernel("softmax_backward")(grad, out, row_dot)
 
+
+def log_softmax_forward(ctx, x, dim):
+    out = softmax(x, dim, log=True)
+    ctx.save_for_backward(out)
+    return out
+
+
+def log_softmax_backward(ctx, grad):
+    """grad - exp(out) * sum(grad) in two passes."""
+    (out,) = ctx.saved
+    return kernel("log_softmax_backward")(grad, out, grad.sum(axis=ctx.dim, keepdims=True))
+
+
+def softmax_times(logp, scale):
+    """exp(logp) * scale[:, None] (softmax times one number per row) in one pass: cross entropy's dx."""
+    return kernel("softmax_scaled")(logp, scale[:, None])
+
+
+# normalisation (ops/normalization.py)
 
 def sum_over(a, axes, b=None):
     """sum(a) or sum(a * b) over `axes`, summed dims kept as size 1 (the product never stored)."""
@@ -208,8 +303,9 @@ def sum_over(a, axes, b=None):
     return kernel("sum_product")(a, b, axis=axes, keepdims=True)
 
 
-def normalize(x, axes, eps, count):
+def normalize(x, axes, eps):
     """(x_hat, rstd) over `axes`, two-pass: mean, then the mean squared deviation from it."""
+    count = _count(x, axes)
     mean = x.sum(axis=axes, keepdims=True)
     mean /= count
     var = kernel("sum_squared_deviation")(x, mean, axis=axes, keepdims=True)
@@ -219,8 +315,9 @@ def normalize(x, axes, eps, count):
     return kernel("normalize")(x, mean, rstd), rstd
 
 
-def normalized_grad(g, x_hat, rstd, axes, count):
+def normalized_grad(g, x_hat, rstd, axes):
     """rstd * (g - mean(g) - x_hat * mean(g * x_hat)), means over `axes`: two reductions, one pass."""
+    count = _count(g, axes)
     mean_g = g.sum(axis=axes, keepdims=True)
     mean_g /= count
     mean_gx = kernel("sum_product")(g, x_hat, axis=axes, keepdims=True)
@@ -228,14 +325,25 @@ def normalized_grad(g, x_hat, rstd, axes, count):
     return kernel("normalized_grad")(g, x_hat, rstd, mean_g, mean_gx)
 
 
-def affine(x_hat, weight, bias):
-    """x_hat * weight + bias in one pass (either may be None)."""
-    if weight is None and bias is None:
+def affine(x_hat, params, has_weight, shape):
+    """x_hat * weight + bias in one pass; `params` holds the weight (if `has_weight`) then the bias,
+    if any, each reshaped to `shape` to broadcast."""
+    if not params:
         return x_hat.copy()
-    one_or_weight = _scalar(x_hat, 1) if weight is None else weight
-    zero_or_bias = _scalar(x_hat, 0) if bias is None else bias
-    return kernel("affine")(x_hat, one_or_weight, zero_or_bias)
+    weight = params[0].reshape(shape) if has_weight else _scalar(x_hat, 1)
+    bias = params[has_weight].reshape(shape) if len(params) > has_weight else _scalar(x_hat, 0)
+    return kernel("affine")(x_hat, weight, bias)
 
+
+def _count(a, axes):
+    count = 1
+    for axis in axes:
+        count *= a.shape[axis]
+    return count
+
+
+# convolution and pooling (ops/conv.py, ops/pooling.py): one thread per output element, the loop
+# over the kernel offsets inside the kernel
 
 def _geometry(plane_size, kernel_size, stride, dilation, out_size):
     return [np.int32(v) for v in (*plane_size, *kernel_size, *stride, *dilation, *out_size)]
@@ -252,23 +360,24 @@ def col2im(cols, input_size, kernel_size, stride, dilation, out_size):
     return grid
 
 
-def max_pool(x, kernel_size, stride, padding, dilation, out_size, lowest):
+def window_max(x, kernel_size, stride, padding, dilation, out_size):
     """(best, where) of every window of x (B, H, W): the maximum and its offset ki*kW + kj."""
     cp = _cupy()
     best = cp.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
     where = cp.empty(best.shape, dtype=np.int16)
+    lowest = _scalar(x, -np.inf)  # what the padding reads as (fused kernels run on floats only)
     kernel("max_pool_forward")(cp.ascontiguousarray(x), *_geometry(x.shape[1:], kernel_size, stride, dilation,
                                                                    out_size),
-                               *[np.int32(p) for p in padding], x.dtype.type(lowest), best, where)
+                               *[np.int32(p) for p in padding], lowest, best, where)
     return best, where
 
 
-def max_pool_backward(grad, where, padded_size, kernel_size, stride, dilation):
-    """dx on the padded grid (B, Hp, Wp): each pixel sums the gradients of the windows it won."""
+def winners_grad(grad, where, padded_size, kernel_size, stride, dilation, out_size):
+    """max pooling's dx on the padded grid (B, Hp, Wp): each pixel sums the gradients of the windows it won."""
     cp = _cupy()
     grid = cp.empty((where.shape[0],) + tuple(padded_size), dtype=grad.dtype)
     kernel("max_pool_backward")(cp.ascontiguousarray(grad), cp.ascontiguousarray(where),
-                                *_geometry(padded_size, kernel_size, stride, dilation, where.shape[1:]), grid)
+                                *_geometry(padded_size, kernel_size, stride, dilation, out_size), grid)
     return grid
 
 
@@ -281,17 +390,18 @@ def window_sums(x, kernel_size, stride, padding, out_size):
     return total
 
 
-def spread_to_windows(share, padded_size, kernel_size, stride):
+def spread_to_windows(share, padded_size, kernel_size, stride, out_size):
     """avg pooling's dx on the padded grid: every pixel sums the shares of the windows it is in."""
     cp = _cupy()
     grid = cp.empty((share.shape[0],) + tuple(padded_size), dtype=share.dtype)
     kernel("avg_pool_backward")(cp.ascontiguousarray(share),
-                                *_geometry(padded_size, kernel_size, stride, (1, 1), share.shape[1:]), grid)
+                                *_geometry(padded_size, kernel_size, stride, (1, 1), out_size), grid)
     return grid
 
 
-def adam_step(param, grad, exp_avg, exp_avg_sq, *, decay, beta1, beta2, step_size,
-              bias_correction2_sqrt, eps):
+# optimizer updates (optim/adam.py, optim/sgd.py): in place on the parameter and its state
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, *, decay, beta1, beta2, step_size, bias_correction2_sqrt, eps):
     """One Adam/AdamW update of `param`, `exp_avg`, `exp_avg_sq` in place: one kernel."""
     s = param.dtype.type
     kernel("adam")(grad, s(decay), s(1 - beta1), s(beta2), s(1 - beta2), s(step_size),

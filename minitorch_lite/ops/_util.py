@@ -1,6 +1,11 @@
-"""Small helpers shared by the op modules: dims, operands, and the checks torch does before an op."""
-import numbers
+"""Small helpers shared by the op modules: dims, operands, and the checks torch does before an op.
 
+    >>> import minitorch_lite as mt
+    >>> float_result_dtype(mt.tensor([1, 2]))        # what exp, sqrt, mean, / compute ints in
+    torch.float32
+    >>> cast(mt.tensor([1, 2]), mt.float64)
+    tensor([1., 2.], dtype=torch.float64)
+"""
 import numpy as np
 
 from ..backend import dtypes

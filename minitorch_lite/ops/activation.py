@@ -7,6 +7,10 @@ elementwise ops: softmax, log_softmax, gelu, silu, leaky_relu, hardswish, softpl
 
 softmax subtracts the row maximum before exponentiating, so large logits never overflow;
 log_softmax is x - max - log(sum(exp(x - max))), never log(softmax(x)), which would underflow.
+
+Each forward and backward below is the plain maths, written with `xp` (NumPy, or CuPy on a GPU).
+On a GPU, the ops with a fused CUDA kernel decide in forward (`ctx.fused`) and hand over in one
+line, `if ctx.fused: return cuda_kernels.gelu_forward(...)`; backend/cuda_kernels.py has the rest.
 """
 import math
 
@@ -14,9 +18,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import cuda_kernels, dtypes
-from ._util import cast, normalize_dim
 from ..backend.device import xp_of
-
+from ._util import cast, normalize_dim
 
 
 class Softmax(Function):
@@ -25,22 +28,20 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
-        if cuda_kernels.use_for(x):
-            out = cuda_kernels.softmax(x, dim)
-            ctx.save_for_backward(out)
-            return out
-        xp = xp_of(x)
+        ctx.fused = cuda_kernels.use_for(x)
+        if ctx.fused:
+            return cuda_kernels.softmax_forward(ctx, x, dim)
         out = x - x.max(axis=dim, keepdims=True)
-        xp.exp(out, out=out)            # in place: one buffer for the whole forward
+        xp_of(x).exp(out, out=out)  # in place: one buffer for the whole forward
         out /= out.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.fused:
+            return cuda_kernels.softmax_backward(ctx, grad)
         (out,) = ctx.saved
-        if cuda_kernels.use_for(out):
-            return cuda_kernels.softmax_backward(grad, out, ctx.dim)
         g = grad * out
         g -= out * g.sum(axis=ctx.dim, keepdims=True)  # out * (grad - sum(grad * out)), one buffer less
         return g
@@ -52,10 +53,9 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
-        if cuda_kernels.use_for(x):
-            out = cuda_kernels.softmax(x, dim, log=True)
-            ctx.save_for_backward(out)
-            return out
+        ctx.fused = cuda_kernels.use_for(x)
+        if ctx.fused:
+            return cuda_kernels.log_softmax_forward(ctx, x, dim)
         xp = xp_of(x)
         out = x - x.max(axis=dim, keepdims=True)
         out -= xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
@@ -64,9 +64,9 @@ class LogSoftmax(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.fused:
+            return cuda_kernels.log_softmax_backward(ctx, grad)
         (out,) = ctx.saved
-        if cuda_kernels.use_for(out):
-            return cuda_kernels.softmax_backward(grad, out, ctx.dim, log=True)
         g = xp_of(out).exp(out)
         g *= grad.sum(axis=ctx.dim, keepdims=True)
         return grad - g
@@ -77,11 +77,11 @@ class Gelu(Function):
 
     @staticmethod
     def forward(ctx, x, approximate="none"):
-        xp = xp_of(x)
         ctx.approximate = approximate
-        if cuda_kernels.use_for(x):  # one kernel each way; backward recomputes Phi(x) rather than store it
-            ctx.save_for_backward(x)
-            return cuda_kernels.kernel("gelu_tanh_forward" if approximate == "tanh" else "gelu_forward")(x)
+        ctx.fused = cuda_kernels.use_for(x)
+        if ctx.fused:
+            return cuda_kernels.gelu_forward(ctx, x, approximate)
+        xp = xp_of(x)
         if approximate == "tanh":
             ctx.save_for_backward(x)
             inner = x.dtype.type(math.sqrt(2 / math.pi)) * (x + x.dtype.type(0.044715) * x * x * x)
@@ -99,11 +99,9 @@ class Gelu(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.fused:
+            return cuda_kernels.gelu_backward(ctx, grad)
         xp = xp_of(grad)
-        # the fused forward kept only x (so did the unfused tanh one): the kernels recompute the rest
-        if cuda_kernels.use_for(grad) or (len(ctx.saved) == 1 and ctx.approximate != "tanh"):
-            name = "gelu_tanh_backward" if ctx.approximate == "tanh" else "gelu_backward"
-            return cuda_kernels.kernel(name)(grad, ctx.saved[0])
         if ctx.approximate == "tanh":
             (x,) = ctx.saved
             t = x.dtype.type
@@ -125,9 +123,9 @@ class Gelu(Function):
 class Silu(Function):
     @staticmethod
     def forward(ctx, x):
-        if cuda_kernels.use_for(x):  # backward recomputes the sigmoid: nothing but x is stored
-            ctx.save_for_backward(x)
-            return cuda_kernels.kernel("silu_forward")(x)
+        ctx.fused = cuda_kernels.use_for(x)
+        if ctx.fused:
+            return cuda_kernels.silu_forward(ctx, x)
         with np.errstate(over="ignore"):
             s = 1 / (1 + xp_of(x).exp(-x))
         ctx.save_for_backward(x, s)
@@ -135,8 +133,8 @@ class Silu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if cuda_kernels.use_for(grad) or len(ctx.saved) == 1:  # the fused forward kept only x
-            return cuda_kernels.kernel("silu_backward")(grad, ctx.saved[0])
+        if ctx.fused:
+            return cuda_kernels.silu_backward(ctx, grad)
         x, s = ctx.saved
         return grad * s * (1 + x * (1 - s))
 
@@ -146,15 +144,16 @@ class LeakyRelu(Function):
     def forward(ctx, x, negative_slope=0.01):
         ctx.save_for_backward(x)
         ctx.slope = negative_slope
-        if cuda_kernels.use_for(x):
-            return cuda_kernels.kernel("leaky_relu_forward")(x, x.dtype.type(negative_slope))
+        ctx.fused = cuda_kernels.use_for(x)
+        if ctx.fused:
+            return cuda_kernels.leaky_relu_forward(ctx, x, negative_slope)
         return xp_of(x).where(x > 0, x, x * x.dtype.type(negative_slope))
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.fused:
+            return cuda_kernels.leaky_relu_backward(ctx, grad)
         (x,) = ctx.saved
-        if cuda_kernels.use_for(x):
-            return cuda_kernels.kernel("leaky_relu_backward")(grad, x, x.dtype.type(ctx.slope))
         return xp_of(x).where(x > 0, grad, grad * grad.dtype.type(ctx.slope))
 
 
@@ -178,7 +177,7 @@ class Softplus(Function):
     def forward(ctx, x, beta=1.0, threshold=20.0):
         xp = xp_of(x)
         ctx.save_for_backward(x)
-        ctx.meta = (beta, threshold)
+        ctx.beta, ctx.threshold = beta, threshold
         bx = x * beta
         with np.errstate(over="ignore"):
             return xp.where(bx > threshold, x, xp.log1p(xp.exp(bx)) / beta).astype(x.dtype, copy=False)
@@ -186,7 +185,7 @@ class Softplus(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        beta, threshold = ctx.meta
+        beta, threshold = ctx.beta, ctx.threshold
         xp = xp_of(x)
         bx = x * beta
         with np.errstate(over="ignore", invalid="ignore"):  # exp overflows where bx > threshold: unused there
@@ -247,7 +246,7 @@ def _float_only(input, name):
 def gelu(input, approximate="none"):
     """Gaussian error linear unit: x * Phi(x); approximate='tanh' uses the tanh formula."""
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
+        raise RuntimeError("approximate argument must be either none or tanh.")
     return Gelu.apply(_float_only(input, "GeluKernelImpl"), approximate=approximate)
 
 

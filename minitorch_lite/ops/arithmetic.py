@@ -63,13 +63,12 @@ def _to_float(t):
 class Add(Function):
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (x.shape, y.shape)
+        ctx.x_shape, ctx.y_shape = x.shape, y.shape
         return x + y
 
     @staticmethod
     def backward(ctx, grad):
-        x_shape, y_shape = ctx.shapes
-        return sum_to(grad, x_shape), sum_to(grad, y_shape)
+        return sum_to(grad, ctx.x_shape), sum_to(grad, ctx.y_shape)
 
 
 class AddScalar(Function):
@@ -87,13 +86,12 @@ class AddScalar(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (x.shape, y.shape)
+        ctx.x_shape, ctx.y_shape = x.shape, y.shape
         return x - y
 
     @staticmethod
     def backward(ctx, grad):
-        x_shape, y_shape = ctx.shapes
-        return sum_to(grad, x_shape), sum_to(-grad, y_shape)
+        return sum_to(grad, ctx.x_shape), sum_to(-grad, ctx.y_shape)
 
 
 class RsubScalar(Function):
@@ -446,8 +444,6 @@ def rremainder(input, other):
         return NotImplemented
     return Remainder.apply(b, a)
 
-
-fmod_like = remainder
 
 
 def pow(input, exponent, *, out=None):

@@ -19,22 +19,23 @@ The maths (cross-correlation, as in torch), with L = Ho*Wo output pixels and K =
                       (one more im2col + GEMM); other strides: W.T @ grad, folded back by col2im
                db   = grad summed over N, H, W
 
-See backend/im2col.py for the memory kernels. Design choices, all measured on a TinyVGG step:
+See backend/im2col.py for the memory kernels. Design choices, each measured on a TinyVGG training
+step when it was made (benchmarks/ has the conv2d workloads to re-check them):
   * the columns are *not* kept for backward (they are 9x the input for a 3x3 kernel); backward
     saves only x and redoes the im2col copy, into a reused scratch buffer. Fresh multi-MB arrays
     every step cost more (the OS maps and zeroes new pages) than the copy itself.
-  * dx as a transposed convolution is ~2x faster than GEMM + col2im, whose overlapping adds are
-    memory-bound; col2im remains for strided convolutions.
+  * dx as a transposed convolution beats GEMM + col2im, whose overlapping adds are memory-bound;
+    col2im remains for strided convolutions (on a GPU as one fused kernel, backend/cuda_kernels.py).
   * dx and dW are skipped when not needed (the first layer's input needs no gradient).
   * on NumPy the per-image work (im2col copy + GEMM, for the output, dW and dx) runs in slices of
     the batch on `get_num_threads()` cores (backend/batch_threads.py): NumPy would run the copies
-    on one core. Measured on 2 cores: TinyVGG training step 1x28x28 ~7-20% faster, 3x64x64 ~21%.
-    Bit-identical for any thread count (dW's sum over images stays outside the slices).
+    on one core. Bit-identical for any thread count (dW's sum over images stays outside the slices).
 """
 import numbers
 import warnings
 
 from ..autograd.function import Function
+from ..backend import cuda_kernels
 from ..backend.batch_threads import split_batch
 from ..backend.im2col import col2im, im2col
 from ..backend.device import xp_of
@@ -59,47 +60,51 @@ class Convolution(Function):
         hp, wp = h + sum(padding[0]), w + sum(padding[1])
         oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
         ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-        w3 = weight.reshape(groups, o // groups, -1)
+        w_grouped = weight.reshape(groups, o // groups, -1)  # (groups, O/g, K): one matrix per group
         out = xp_of(x).empty((n, groups, o // groups, oh * ow), dtype=x.dtype)
 
         def images(start, stop):  # the whole forward of images start..stop (see split_batch)
             cols = _columns(x[start:stop], padding, (kh, kw), stride, dilation, (oh, ow), groups)
-            _group_matmul(w3, cols, out=out[start:stop])
+            _group_matmul(w_grouped, cols, out=out[start:stop])
             if bias:
                 out[start:stop] += bias[0].reshape(groups, o // groups, 1)
 
-        split_batch(images, x, n * w3.shape[2] * oh * ow)
+        split_batch(images, x, n * w_grouped.shape[2] * oh * ow)
         out = out.reshape(n, o, oh, ow)
-        ctx.save_for_backward(x, w3)
-        ctx.meta = (weight.shape, (hp, wp), stride, padding, dilation, (oh, ow), one_d, bool(bias), groups)
+        ctx.save_for_backward(x, w_grouped)
+        ctx.w_shape, ctx.padded_size, ctx.out_size = weight.shape, (hp, wp), (oh, ow)
+        ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
+        ctx.one_d, ctx.has_bias = one_d, bool(bias)
+        ctx.fused = cuda_kernels.use_for(x)  # only strided dx has a fused step: col2im
         return out[:, :, 0, :] if one_d else out
 
     @staticmethod
     def backward(ctx, grad):
-        x, w3 = ctx.saved
-        w_shape, padded_size, stride, padding, dilation, out_size, one_d, has_bias, groups = ctx.meta
+        x, w_grouped = ctx.saved
+        w_shape, out_size, groups = ctx.w_shape, ctx.out_size, ctx.groups
+        stride, padding, dilation = ctx.stride, ctx.padding, ctx.dilation
         xp = xp_of(grad)
         x_shape, n = x.shape, x.shape[0]
-        g = grad.reshape(n, groups, w3.shape[1], -1)  # (N, groups, O/g, L)
+        g = grad.reshape(n, groups, w_grouped.shape[1], -1)  # (N, groups, O/g, L)
         grad_w = grad_x = None
         need_x, need_w = ctx.needs_input_grad[:2]
         transposed = need_x and stride == (1, 1)  # dx as a convolution: per image, like dW
         if transposed:  # filled image by image, as (N, groups, C/g, H*W)
             grad_x = xp.empty((n, groups, x_shape[1] // groups, x_shape[2] * x_shape[3]), dtype=grad.dtype)
-        per_image_w = need_w and not _depthwise_sized(w3)
+        per_image_w = need_w and not _depthwise_sized(w_grouped)
         if per_image_w:
-            dw_per_image = xp.empty((n,) + w3.shape, dtype=grad.dtype)  # summed over images below
+            dw_per_image = xp.empty((n,) + w_grouped.shape, dtype=grad.dtype)  # summed over images below
 
         def images(start, stop):  # per-image backward work of images start..stop (see split_batch)
             if per_image_w:
                 cols = _columns(x[start:stop], padding, w_shape[2:], stride, dilation, out_size, groups)
                 xp.matmul(g[start:stop], cols.transpose(0, 1, 3, 2), out=dw_per_image[start:stop])
             if transposed:
-                _input_grad_as_convolution(g[start:stop], w3, w_shape, (stop - start,) + x_shape[1:],
+                _input_grad_as_convolution(g[start:stop], w_grouped, w_shape, (stop - start,) + x_shape[1:],
                                            padding, dilation, out=grad_x[start:stop])
 
         if per_image_w or transposed:
-            split_batch(images, x, n * w3.shape[2] * g.shape[-1] * (per_image_w + transposed))
+            split_batch(images, x, n * w_grouped.shape[2] * g.shape[-1] * (per_image_w + transposed))
         if need_w:
             if per_image_w:
                 grad_w = dw_per_image.sum(axis=0)  # outside the chunks: same sum for any thread count
@@ -107,45 +112,43 @@ class Convolution(Function):
                 grad_w = _weight_grad_einsum(g, _columns(x, padding, w_shape[2:], stride, dilation,
                                                          out_size, groups))
             grad_w = grad_w.reshape(w_shape)
-            if one_d:
+            if ctx.one_d:
                 grad_w = grad_w[:, :, 0, :]
         if need_x:
             if transposed:
                 grad_x = grad_x.reshape(x_shape)
             else:
-                dcols = xp.matmul(w3.transpose(0, 2, 1), g).reshape(n, -1, g.shape[-1])
-                grid = col2im(dcols, padded_size, w_shape[2:], stride, dilation, out_size)
-                (pt, _), (pl, _) = padding
-                grad_x = grid[:, :, pt:pt + x_shape[2], pl:pl + x_shape[3]]
-            if one_d:
+                grad_x = _input_grad_by_col2im(g, w_grouped, w_shape, x_shape, ctx.padded_size, stride, padding,
+                                               dilation, out_size, ctx.fused)
+            if ctx.one_d:
                 grad_x = grad_x[:, :, 0, :]
-        if has_bias:
-            grad_b = grad.sum(axis=(0, 2) if one_d else (0, 2, 3)) if ctx.needs_input_grad[2] else None
+        if ctx.has_bias:
+            grad_b = grad.sum(axis=(0, 2) if ctx.one_d else (0, 2, 3)) if ctx.needs_input_grad[2] else None
             return grad_x, grad_w, grad_b
         return grad_x, grad_w
 
 
-def _group_matmul(w3, cols, out=None):
+def _group_matmul(w_grouped, cols, out=None):
     """W (groups, R, K) @ cols (N, groups, K, L) -> (N, groups, R, L), written into `out` if given.
 
     One BLAS GEMM per (image, group). For depthwise-sized products (R*K <= 32, e.g. 1 x 9) the
-    per-call overhead dominates and einsum's vectorised loop is ~2x faster (measured), so those
-    take einsum.
+    per-call overhead dominates and einsum's vectorised loop measured faster when this was written,
+    so those take einsum.
     """
     xp = xp_of(cols)
-    if _depthwise_sized(w3):
-        product = xp.einsum("grk,ngkl->ngrl", w3, cols)
+    if _depthwise_sized(w_grouped):
+        product = xp.einsum("grk,ngkl->ngrl", w_grouped, cols)
         if out is None:
             return product
         out[...] = product
         return out
-    return xp.matmul(w3, cols, out=out)
+    return xp.matmul(w_grouped, cols, out=out)
 
 
-def _depthwise_sized(w3):
-    """Are the per-group products of weights w3 (groups, O/g, K) depthwise-sized (O/g * K <= 32, with
+def _depthwise_sized(w_grouped):
+    """Are the per-group products of weights w_grouped (groups, O/g, K) depthwise-sized (O/g * K <= 32, with
     several groups)? Then one einsum beats per-(image, group) GEMMs, for the output and for dW."""
-    return w3.shape[1] * w3.shape[2] <= 32 and w3.shape[0] > 1
+    return w_grouped.shape[1] * w_grouped.shape[2] <= 32 and w_grouped.shape[0] > 1
 
 
 def _weight_grad_einsum(g, cols):
@@ -172,14 +175,14 @@ def _zero_pad(x, pairs):
     return out
 
 
-def _input_grad_as_convolution(g, w3, w_shape, x_shape, padding, dilation, out=None):
+def _input_grad_as_convolution(g, w_grouped, w_shape, x_shape, padding, dilation, out=None):
     """dx of a stride-1 convolution, computed as another convolution (the "transposed" one).
 
     dx[n, c, y, x] = sum_{o, i, j} W[o, c, i, j] * grad[n, o, y + pt - i*dH, x + pl - j*dW]: a
     correlation of the zero-padded grad with W flipped in space and with in/out channels swapped.
-    One im2col + one GEMM, as in forward; measured ~2x faster than GEMM + col2im, whose
-    overlapping strided adds are memory-bound. With `out` (N, groups, C/g, H*W) the GEMM writes
-    dx there directly.
+    One im2col + one GEMM, as in forward; it measured faster than GEMM + col2im (whose overlapping
+    strided adds are memory-bound) when this was written. With `out` (N, groups, C/g, H*W) the GEMM
+    writes dx there directly.
     """
     n, groups, o_g, _ = g.shape
     o, c_g, kh, kw = w_shape
@@ -190,8 +193,23 @@ def _input_grad_as_convolution(g, w3, w_shape, x_shape, padding, dilation, out=N
     grad_padded = _zero_pad(g.reshape(n, o, oh, ow), ((reach_h - pt, reach_h - pb), (reach_w - pl, reach_w - pr)))
     cols = im2col(grad_padded, (kh, kw), (1, 1), dilation, (h, w)).reshape(n, groups, -1, h * w)
     # (groups, O/g, C/g, kH, kW) -> flip space, swap channels -> (groups, C/g, O/g * kH * kW)
-    flipped = w3.reshape(groups, o_g, c_g, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
+    flipped = w_grouped.reshape(groups, o_g, c_g, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
     return _group_matmul(flipped.reshape(groups, c_g, -1), cols, out=out).reshape(n, groups * c_g, h, w)
+
+
+def _input_grad_by_col2im(g, w_grouped, w_shape, x_shape, padded_size, stride, padding, dilation, out_size,
+                          fused):
+    """dx of a strided convolution: W.T @ grad gives each window's column of input gradients,
+    col2im adds the columns back onto the padded grid (overlapping windows add up), then the
+    padding is cut off."""
+    n = g.shape[0]
+    dcols = xp_of(g).matmul(w_grouped.transpose(0, 2, 1), g).reshape(n, -1, g.shape[-1])
+    if fused:
+        grid = cuda_kernels.col2im(dcols, padded_size, w_shape[2:], stride, dilation, out_size)
+    else:
+        grid = col2im(dcols, padded_size, w_shape[2:], stride, dilation, out_size)
+    (pt, _), (pl, _) = padding
+    return grid[:, :, pt:pt + x_shape[2], pl:pl + x_shape[3]]
 
 
 # ---- argument handling and torch's checks ---------------------------------------------------------

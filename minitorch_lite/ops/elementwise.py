@@ -7,17 +7,18 @@
 
 Integer inputs to float-valued functions (exp, sqrt, sigmoid, ...) give the default float dtype.
 Each backward is torch's formula; ops whose backward only needs their result save the result.
+sigmoid, tanh and relu have fused CUDA kernels: on a GPU they hand over in one line
+(`if ctx.fused: return cuda_kernels.sigmoid_backward(ctx, grad)`, see backend/cuda_kernels.py).
 """
 import math
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, sum_to
 from ..backend import cuda_kernels, dtypes
+from ..backend.device import xp_of
 from ..tensor import Tensor
 from ._util import cast, float_result_dtype
-from ..backend.device import xp_of
-
 
 
 _BOOL = np.dtype(bool)
@@ -151,15 +152,16 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
+        ctx.fused = cuda_kernels.use_for(x)
         out = xp_of(x).tanh(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.fused:
+            return cuda_kernels.tanh_backward(ctx, grad)
         out = ctx.saved[0]
-        if cuda_kernels.use_for(out):
-            return cuda_kernels.kernel("tanh_backward")(grad, out)
         return grad * (1 - out * out)
 
 
@@ -168,33 +170,33 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        if cuda_kernels.use_for(x):
-            out = cuda_kernels.kernel("sigmoid_forward")(x)
-        else:
-            # 1 / (1 + exp(-x)) overflows harmlessly to 0 for very negative x; silence NumPy's warning
-            with np.errstate(over="ignore"):
-                out = 1 / (1 + xp_of(x).exp(-x))
+        ctx.fused = cuda_kernels.use_for(x)
+        if ctx.fused:
+            return cuda_kernels.sigmoid_forward(ctx, x)
+        # 1 / (1 + exp(-x)) overflows harmlessly to 0 for very negative x; silence NumPy's warning
+        with np.errstate(over="ignore"):
+            out = 1 / (1 + xp_of(x).exp(-x))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.fused:
+            return cuda_kernels.sigmoid_backward(ctx, grad)
         out = ctx.saved[0]
-        if cuda_kernels.use_for(out):
-            return cuda_kernels.kernel("sigmoid_backward")(grad, out)
         return grad * (1 - out) * out
 
 
-_ZERO = {}  # a 0-d zero per dtype: np.maximum converts a Python 0 on every call otherwise
+class _Zeros(dict):
+    """A 0-d zero per dtype, made on first use: np.maximum converts a Python 0 on every call otherwise
+    (a dict lookup, not a helper call: relu is one of the hottest ops)."""
+
+    def __missing__(self, dtype):
+        zero = self[dtype] = np.zeros((), dtype)
+        return zero
 
 
-def _zero_like(x):
-    if type(x) is not np.ndarray:
-        return 0
-    zero = _ZERO.get(x.dtype)
-    if zero is None:
-        zero = _ZERO[x.dtype] = np.zeros((), x.dtype)
-    return zero
+_ZERO = _Zeros()
 
 
 class Relu(Function):
@@ -202,14 +204,15 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, _zero_like(x)) if type(x) is np.ndarray else xp_of(x).maximum(x, 0)
+        ctx.fused = cuda_kernels.use_for(x)
+        out = np.maximum(x, _ZERO[x.dtype]) if type(x) is np.ndarray else xp_of(x).maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        if cuda_kernels.use_for(grad):
-            return cuda_kernels.kernel("relu_backward")(grad, ctx.saved[0])
+        if ctx.fused:
+            return cuda_kernels.relu_backward(ctx, grad)
         return grad * (ctx.saved[0] > 0)  # 0 at x == 0, as torch's threshold_backward
 
 
@@ -285,7 +288,7 @@ class Clamp(Function):
     @staticmethod
     def forward(ctx, x, low=None, high=None):
         ctx.save_for_backward(x)
-        ctx.bounds = (low, high)
+        ctx.low, ctx.high = low, high
         xp = xp_of(x)
         if low is not None and high is not None:
             return xp.minimum(xp.maximum(x, low), high)  # torch: min(max(x, low), high)
@@ -294,7 +297,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        low, high = ctx.bounds
+        low, high = ctx.low, ctx.high
         keep = True
         if low is not None:
             keep = x >= low
@@ -316,7 +319,6 @@ class ClampTensor(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..autograd.function import sum_to
         x, low, high = ctx.saved
         xp = xp_of(x)
         inside = (x >= low) & (x <= high)
@@ -332,19 +334,17 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, x, y):
-        from ..autograd.function import sum_to  # noqa: F401  (used in backward)
         ctx.save_for_backward(cond)
-        ctx.shapes = (cond.shape, x.shape, y.shape)
+        ctx.x_shape, ctx.y_shape = x.shape, y.shape
         return xp_of(x).where(cond, x, y)
 
     @staticmethod
     def backward(ctx, grad):
-        from ..autograd.function import sum_to
         (cond,) = ctx.saved
-        _, x_shape, y_shape = ctx.shapes
         zero = grad.dtype.type(0)
         xp = xp_of(grad)
-        return None, sum_to(xp.where(cond, grad, zero), x_shape), sum_to(xp.where(cond, zero, grad), y_shape)
+        return (None, sum_to(xp.where(cond, grad, zero), ctx.x_shape),
+                sum_to(xp.where(cond, zero, grad), ctx.y_shape))
 
 
 class Erf(Function):

@@ -142,15 +142,20 @@ class IndexPut(Function):
     name = "CopySlices"
 
     @staticmethod
-    def forward(ctx, x, value, index=None):
+    def forward(ctx, x, value, index=None, advanced=False):
         out = x.copy()
         out[index] = value
-        ctx.meta = (index, value.shape)
+        ctx.value_shape, ctx.advanced = value.shape, advanced
+        if advanced:
+            ctx.save_for_backward(index)  # index arrays are data: freed with the other saved values
+        else:
+            ctx.index = index  # ints and slices
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        index, value_shape = ctx.meta
+        index = ctx.saved[0] if ctx.advanced else ctx.index
+        value_shape = ctx.value_shape
         gx = grad.copy()
         gx[index] = 0
         gv = grad[index]
@@ -160,17 +165,16 @@ class IndexPut(Function):
 class Gather(Function):
     @staticmethod
     def forward(ctx, x, index, dim=0):
-        ctx.meta = (x.shape, dim)
+        ctx.x_shape, ctx.dim = x.shape, dim
         ctx.save_for_backward(index)
         return xp_of(x).take_along_axis(x[_leading(index.shape, dim, x.ndim)], index, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved
-        shape, dim = ctx.meta
         xp = xp_of(grad)
-        out = xp.zeros(shape, dtype=grad.dtype)
-        add_at(xp, out, _full_index(index, dim), grad)
+        out = xp.zeros(ctx.x_shape, dtype=grad.dtype)
+        add_at(xp, out, _full_index(index, ctx.dim), grad)
         return out, None
 
 
@@ -222,26 +226,25 @@ class Scatter(Function):
         return gx, g_src
 
 
+def _along(dim, index):
+    """The index tuple that picks positions `index` (an array) along `dim`: x[_along(1, i)] = x[:, i]."""
+    return (slice(None),) * dim + (index,)
+
+
 class IndexSelect(Function):
     @staticmethod
     def forward(ctx, x, index, dim=0):
-        ctx.meta = (x.shape, dim)
+        ctx.x_shape, ctx.dim = x.shape, dim
         ctx.save_for_backward(index)
         return xp_of(x).take(x, index, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved
-        shape, dim = ctx.meta
         xp = xp_of(grad)
-        out = xp.zeros(shape, dtype=grad.dtype)
-        add_at(xp, out, (slice(None),) * dim + (index,), grad)
+        out = xp.zeros(ctx.x_shape, dtype=grad.dtype)
+        add_at(xp, out, _along(ctx.dim, index), grad)
         return out, None
-
-
-def _along(dim, index):
-    """The index tuple that picks positions `index` (an array) along `dim`: x[_along(1, i)] = x[:, i]."""
-    return (slice(None),) * dim + (index,)
 
 
 class IndexFill(Function):
@@ -326,13 +329,13 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx, x, mask, value):
         ctx.save_for_backward(mask)
-        ctx.meta = (x.shape, value.shape)
+        ctx.x_shape, ctx.value_shape = x.shape, value.shape
         return xp_of(x).where(mask, value, x)
 
     @staticmethod
     def backward(ctx, grad):
         (mask,) = ctx.saved
-        x_shape, v_shape = ctx.meta
+        x_shape, v_shape = ctx.x_shape, ctx.value_shape
         xp = xp_of(grad)
         zero = grad.dtype.type(0)
         gx = sum_to(xp.where(mask, zero, grad), x_shape)
@@ -415,7 +418,7 @@ def setitem(input, idx, value):
     elif value._data.dtype != input._data.dtype:
         value = value.to(input.dtype)
     try:
-        result = IndexPut.apply(input, value, index=index)
+        result = IndexPut.apply(input, value, index=index, advanced=advanced)
     except IndexError as err:
         _reraise(err, input._data.shape)
     except ValueError as err:
@@ -489,7 +492,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         fill = src if src is not None else value
         src = Tensor._make(xp_of(input._data).asarray(fill, dtype=input._data.dtype), input._device)
     elif src._data.dtype != input._data.dtype:
-        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     return Scatter.apply(input, src, index=index._data, dim=d, add=reduce == "add")
 
 
@@ -606,7 +609,7 @@ def index_put(input, indices, values, accumulate=False):
     if not isinstance(indices, (tuple, list)):
         raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not "
                         f"{type(indices).__name__}")
-    index, _, _ = _convert_index(tuple(indices), input._device)
+    index, advanced, _ = _convert_index(tuple(indices), input._device)
     for k, arr in enumerate(index):
         if not isinstance(arr, (int, slice)) and arr is not None and getattr(arr, "dtype", None) != np.bool_:
             _check_bounds(xp_of(input._data).asarray(arr), k, input._data.shape[k], negative_ok=True,
@@ -617,7 +620,7 @@ def index_put(input, indices, values, accumulate=False):
     try:
         if accumulate:
             return IndexPutAccumulate.apply(input, values, index=index)
-        out = IndexPut.apply(input, values, index=index)
+        out = IndexPut.apply(input, values, index=index, advanced=advanced)
     except IndexError as err:
         _reraise(err, input._data.shape)
     if out.grad_fn is not None:
@@ -637,7 +640,7 @@ def index_select(input, dim, index, *, out=None):
     size = input._data.shape[d] if input._data.ndim else 1
     if index._data.size and (int(index._data.max()) >= size or int(index._data.min()) < 0):
         bad = int(index._data.max()) if int(index._data.max()) >= size else int(index._data.min())
-        raise IndexError(f"index out of range in self" if bad >= 0 else f"index {bad} is out of bounds")
+        raise IndexError("index out of range in self" if bad >= 0 else f"index {bad} is out of bounds")
     return IndexSelect.apply(input, index.reshape(-1) if index._data.ndim == 0 else index, dim=d)
 
 
@@ -669,7 +672,7 @@ def masked_fill_(input, mask, value):
 
 def masked_select(input, mask):
     if mask._data.dtype != np.bool_:
-        raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     return MaskedSelect.apply(input, mask)
 
 

@@ -299,7 +299,7 @@ def _parse_einsum(equation, shapes):
         lhs, rhs = equation, None
     inputs = lhs.split(",")
     if len(inputs) != len(shapes):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
                            if len(shapes) > len(inputs) else
                            "einsum(): fewer operands were provided than specified in the equation")
     used = set(equation) - set(",->.")
@@ -332,13 +332,13 @@ class Einsum(Function):
     def forward(ctx, *arrays, equation=None):
         subs, out_sub = _parse_einsum(equation, [a.shape for a in arrays])
         ctx.save_for_backward(*arrays)
-        ctx.subs = (subs, out_sub)
+        ctx.subs, ctx.out_sub = subs, out_sub  # each operand's subscripts, the output's
         return xp_of(arrays[0]).einsum(",".join(subs) + "->" + out_sub, *arrays, optimize=len(arrays) > 2)
 
     @staticmethod
     def backward(ctx, grad):
         arrays = ctx.saved
-        subs, out_sub = ctx.subs
+        subs, out_sub = ctx.subs, ctx.out_sub
         xp = xp_of(grad)
         sizes = {c: n for sub, a in zip(subs, arrays) for c, n in zip(sub, a.shape)}
         grads = []

@@ -56,16 +56,15 @@ class MseLoss(Function):
     def forward(ctx, x, y, reduction="mean"):
         diff = x - y
         ctx.save_for_backward(diff)
-        ctx.meta = (x.shape, y.shape, reduction)
+        ctx.x_shape, ctx.y_shape, ctx.reduction = x.shape, y.shape, reduction
         return _reduce(diff * diff, reduction)
 
     @staticmethod
     def backward(ctx, grad):
         (diff,) = ctx.saved
-        x_shape, y_shape, reduction = ctx.meta
-        norm = diff.dtype.type(2.0 / diff.size if reduction == "mean" and diff.size else 2.0)
+        norm = diff.dtype.type(2.0 / diff.size if ctx.reduction == "mean" and diff.size else 2.0)
         g = norm * diff * grad
-        return sum_to(g, x_shape), sum_to(-g, y_shape)
+        return sum_to(g, ctx.x_shape), sum_to(-g, ctx.y_shape)
 
 
 class SmoothL1Loss(Function):
@@ -74,7 +73,7 @@ class SmoothL1Loss(Function):
         xp = xp_of(x)
         diff = x - y
         ctx.save_for_backward(diff)
-        ctx.meta = (x.shape, y.shape, reduction, beta)
+        ctx.x_shape, ctx.y_shape, ctx.reduction, ctx.beta = x.shape, y.shape, reduction, beta
         z = xp.abs(diff)
         t = diff.dtype.type
         return _reduce(xp.where(z < beta, t(0.5) * z * z / t(beta), z - t(0.5 * beta)), reduction)
@@ -82,12 +81,12 @@ class SmoothL1Loss(Function):
     @staticmethod
     def backward(ctx, grad):
         (diff,) = ctx.saved
-        x_shape, y_shape, reduction, beta = ctx.meta
+        beta = ctx.beta
         xp = xp_of(diff)
-        g = _grad_scale(grad, reduction, diff.size, diff.dtype)
+        g = _grad_scale(grad, ctx.reduction, diff.size, diff.dtype)
         t = diff.dtype.type
         out = xp.where(diff <= -beta, -g, xp.where(diff >= beta, g, diff * g / t(beta)))
-        return sum_to(out, x_shape), sum_to(-out, y_shape)
+        return sum_to(out, ctx.x_shape), sum_to(-out, ctx.y_shape)
 
 
 class HuberLoss(Function):
@@ -96,7 +95,7 @@ class HuberLoss(Function):
         xp = xp_of(x)
         diff = x - y
         ctx.save_for_backward(diff)
-        ctx.meta = (x.shape, y.shape, reduction, delta)
+        ctx.x_shape, ctx.y_shape, ctx.reduction, ctx.delta = x.shape, y.shape, reduction, delta
         z = xp.abs(diff)
         t = diff.dtype.type
         return _reduce(xp.where(z < delta, t(0.5) * z * z, t(delta) * (z - t(0.5 * delta))), reduction)
@@ -104,12 +103,12 @@ class HuberLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         (diff,) = ctx.saved
-        x_shape, y_shape, reduction, delta = ctx.meta
+        delta = ctx.delta
         xp = xp_of(diff)
-        g = _grad_scale(grad, reduction, diff.size, diff.dtype)
+        g = _grad_scale(grad, ctx.reduction, diff.size, diff.dtype)
         d = diff.dtype.type(delta)
         out = xp.where(diff <= -delta, -g * d, xp.where(diff >= delta, g * d, diff * g))
-        return sum_to(out, x_shape), sum_to(-out, y_shape)
+        return sum_to(out, ctx.x_shape), sum_to(-out, ctx.y_shape)
 
 
 class BinaryCrossEntropy(Function):
@@ -135,14 +134,13 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y, weight = ctx.saved
-        reduction = ctx.reduction
         xp = xp_of(x)
         gx = grad * (x - y) / xp.maximum((1 - x) * x, x.dtype.type(_BCE_EPSILON))
         with np.errstate(divide="ignore"):
             gy = -xp.log(x / (1 - x)) * grad  # -logit(x)
         if weight is not None:
             gx, gy = gx * weight, gy * weight
-        if reduction == "mean":
+        if ctx.reduction == "mean":
             gx, gy = gx / x.dtype.type(x.size), gy / x.dtype.type(y.size)
         return sum_to(gx, x.shape), sum_to(gy, y.shape)
 
@@ -171,7 +169,6 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y, weight, pos_weight = ctx.saved
-        reduction = ctx.reduction
         xp = xp_of(x)
         with np.errstate(over="ignore"):
             sig = 1 / (1 + xp.exp(-x))
@@ -184,7 +181,7 @@ class BinaryCrossEntropyWithLogits(Function):
             gy = (_log_sigmoid(xp, -x) - _log_sigmoid(xp, x) * pos_weight) * grad
         if weight is not None:
             gx, gy = gx * weight, gy * weight
-        if reduction == "mean":
+        if ctx.reduction == "mean":
             gx, gy = gx / x.dtype.type(x.size), gy / x.dtype.type(y.size)
         return sum_to(gx, x.shape), sum_to(gy, y.shape)
 
@@ -236,11 +233,22 @@ def _classes_back(rows, shape):
     return xp_of(rows).moveaxis(moved, -1, 1)
 
 
-def _log_softmax(xp, x, axis):
-    if cuda_kernels.use_for(x):
+def _log_softmax(x, axis, fused):
+    """x - max - log(sum(exp(x - max))) along `axis`: never overflows, never takes log(0)."""
+    if fused:
         return cuda_kernels.softmax(x, axis, log=True)
+    xp = xp_of(x)
     shifted = x - x.max(axis=axis, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _softmax_times(logp, scale, fused):
+    """softmax * scale[:, None] from log-probabilities (N, C): exp(logp), scaled per row."""
+    if fused:
+        return cuda_kernels.softmax_times(logp, scale)
+    out = xp_of(logp).exp(logp)
+    out *= scale[:, None]
+    return out
 
 
 def _pick_targets(xp, rows, target, weight, ignore_index):
@@ -296,18 +304,17 @@ class NllLoss(Function):
         rows = _classes_last(logp)
         safe, valid, w, picked = _pick_targets(xp, rows, target, weight, ignore_index)
         ctx.save_for_backward(safe, valid, w)
-        ctx.meta = (logp.shape, reduction, rows.shape)
+        ctx.logp_shape, ctx.reduction, ctx.rows_shape = logp.shape, reduction, rows.shape
         return _nll_reduce(-(w * picked), w, reduction, target.shape)
 
     @staticmethod
     def backward(ctx, grad):
         safe, valid, w = ctx.saved
-        shape, reduction, rows_shape = ctx.meta
         xp = xp_of(w)
-        a, _ = _target_coefficients(xp, grad, reduction, w, valid)
-        d_rows = xp.zeros(rows_shape, dtype=w.dtype)
-        d_rows[xp.arange(rows_shape[0]), safe] = -a
-        return _classes_back(d_rows, shape), None
+        a, _ = _target_coefficients(xp, grad, ctx.reduction, w, valid)
+        d_rows = xp.zeros(ctx.rows_shape, dtype=w.dtype)
+        d_rows[xp.arange(ctx.rows_shape[0]), safe] = -a
+        return _classes_back(d_rows, ctx.logp_shape), None
 
 
 class CrossEntropy(Function):
@@ -322,10 +329,11 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, target, reduction="mean", ignore_index=-100, weight=None, label_smoothing=0.0):
         xp = xp_of(x)
-        logp = _log_softmax(xp, _classes_last(x), axis=1)
+        ctx.fused = cuda_kernels.use_for(x)
+        logp = _log_softmax(_classes_last(x), 1, ctx.fused)
         safe, valid, w, picked = _pick_targets(xp, logp, target, weight, ignore_index)
         ctx.save_for_backward(logp, safe, valid, w, weight)
-        ctx.meta = (x.shape, reduction, label_smoothing)
+        ctx.x_shape, ctx.reduction, ctx.label_smoothing = x.shape, reduction, label_smoothing
         loss = _nll_reduce(-(w * picked), w, reduction, target.shape)
         if not label_smoothing:
             return loss
@@ -337,13 +345,13 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         logp, safe, valid, w, weight = ctx.saved
-        shape, reduction, ls = ctx.meta
+        ls = ctx.label_smoothing
         xp = xp_of(logp)
         t = logp.dtype.type
         # d loss / d logp = -a * onehot(target) - b * class_weights, and log_softmax's backward
         # (g - softmax * sum(g)) turns it into
         #   dx = softmax * (a + b * sum(class_weights)) - b * class_weights - a * onehot(target)
-        a, scale = _target_coefficients(xp, grad, reduction, w, valid)
+        a, scale = _target_coefficients(xp, grad, ctx.reduction, w, valid)
         if ls:
             a = a * t(1 - ls)
             b = xp.where(valid, scale, t(0)) * t(ls / logp.shape[1])
@@ -351,13 +359,10 @@ class CrossEntropy(Function):
             dx = xp.exp(logp)  # softmax
             dx *= (a + b * class_weights.sum())[:, None]
             dx -= b[:, None] * class_weights
-        elif cuda_kernels.use_for(logp):
-            dx = cuda_kernels.kernel("softmax_scaled")(logp, a[:, None])  # softmax * a in one pass
         else:
-            dx = xp.exp(logp)
-            dx *= a[:, None]
+            dx = _softmax_times(logp, a, ctx.fused)
         dx[xp.arange(dx.shape[0]), safe] -= a
-        return _classes_back(dx, shape), None
+        return _classes_back(dx, ctx.x_shape), None
 
 
 class SoftCrossEntropy(Function):
@@ -366,16 +371,16 @@ class SoftCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, reduction="mean", weight=None, label_smoothing=0.0):
-        xp = xp_of(x)
         axis = 0 if x.ndim == 1 else 1
         n_classes = x.shape[axis]
-        logp = _log_softmax(xp, x, axis)
+        ctx.fused = cuda_kernels.use_for(x)  # a fused log_softmax; backward has no fused step
+        logp = _log_softmax(x, axis, ctx.fused)
         if label_smoothing > 0:
             target = target * x.dtype.type(1 - label_smoothing) + x.dtype.type(label_smoothing / n_classes)
         if weight is not None:
             weight = weight.reshape((-1,) + (1,) * (x.ndim - axis - 1))  # broadcast along the class dim
         ctx.save_for_backward(logp, target, weight)
-        ctx.meta = (axis, reduction, label_smoothing)
+        ctx.axis, ctx.reduction, ctx.label_smoothing = axis, reduction, label_smoothing
         prod = logp * target if weight is None else logp * target * weight
         if reduction == "none":
             return -prod.sum(axis=axis)
@@ -387,7 +392,7 @@ class SoftCrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         logp, target, weight = ctx.saved
-        axis, reduction, ls = ctx.meta
+        axis, reduction, ls = ctx.axis, ctx.reduction, ctx.label_smoothing
         xp = xp_of(logp)
         if reduction == "none":
             g = xp.expand_dims(grad, axis)

@@ -46,18 +46,17 @@ class ConstantPadNd(Function):
         lead = x.ndim - len(pairs)
         out_shape = x.shape[:lead] + tuple(n + l + r for n, (l, r) in zip(x.shape[lead:], pairs))
         out = xp.full(out_shape, value, dtype=x.dtype)
-        # negative widths crop x; positive widths leave room in out
-        src = (Ellipsis,) + tuple(slice(max(-l, 0), n - max(-r, 0)) for n, (l, r) in zip(x.shape[lead:], pairs))
-        dst = (Ellipsis,) + tuple(slice(max(l, 0), m - max(r, 0)) for m, (l, r) in zip(out_shape[lead:], pairs))
-        out[dst] = x[src]
-        ctx.meta = (x.shape, src, dst)
+        # negative widths crop x; positive widths leave room in out: x[x_part] lands in out[out_part]
+        x_part = (Ellipsis,) + tuple(slice(max(-l, 0), n - max(-r, 0)) for n, (l, r) in zip(x.shape[lead:], pairs))
+        out_part = (Ellipsis,) + tuple(slice(max(l, 0), m - max(r, 0)) for m, (l, r) in zip(out_shape[lead:], pairs))
+        out[out_part] = x[x_part]
+        ctx.x_shape, ctx.x_part, ctx.out_part = x.shape, x_part, out_part
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        shape, src, dst = ctx.meta
-        gx = xp_of(grad).zeros(shape, dtype=grad.dtype)
-        gx[src] = grad[dst]
+        gx = xp_of(grad).zeros(ctx.x_shape, dtype=grad.dtype)
+        gx[ctx.x_part] = grad[ctx.out_part]
         return gx
 
 
@@ -75,7 +74,8 @@ class IndexPad(Function):
             sources.append((axis, l, source))
             out = out.take(source, axis=axis)
         ctx.x_shape = x.shape
-        ctx.axes_and_lefts = [(axis, left) for axis, left, _ in sources]
+        ctx.axes = [axis for axis, _, _ in sources]
+        ctx.lefts = [left for _, left, _ in sources]  # the left pad widths, one per padded axis
         ctx.save_for_backward(*[source for _, _, source in sources])  # index arrays: freed with the graph
         ctx.name = _GRAD_NAMES[mode].format(len(pairs))
         return out
@@ -83,7 +83,7 @@ class IndexPad(Function):
     @staticmethod
     def backward(ctx, grad):
         shape = ctx.x_shape
-        sources = [(axis, left, source) for (axis, left), source in zip(ctx.axes_and_lefts, ctx.saved)]
+        sources = list(zip(ctx.axes, ctx.lefts, ctx.saved))
         xp = xp_of(grad)
         for axis, left, source in reversed(sources):
             n = shape[axis]

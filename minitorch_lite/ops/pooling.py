@@ -19,8 +19,8 @@ backend/im2col.windows gives (no copy of the windows):
   avg  sums the offsets in torch's order, divides by torch's divisor (window area, or the number
        of non-padding elements with count_include_pad=False); backward spreads grad/divisor back.
 Max pooling's forward and backward run over slices of the (image, channel) planes on
-`get_num_threads()` cores (backend/batch_threads.py; measured on 2 cores, 32x10x64x64 forward +
-backward: 7.3 ms -> 5.1 ms), with the same bits for any thread count.
+`get_num_threads()` cores (backend/batch_threads.py; faster on 2 cores than one NumPy call per
+offset when this was measured), with the same bits for any thread count.
 Adaptive average pooling is linear and separable: out = A_h @ x @ A_w.T where A_h (Ho, H) averages
 rows start..end-1 with torch's start = floor(i*H/Ho), end = ceil((i+1)*H/Ho); backward is
 A_h.T @ grad @ A_w. Two small matrix products, any sizes (non-divisible ones included).
@@ -68,7 +68,7 @@ def _padded_windows(x, kernel, stride, pad, dilation, out_size, fill):
         padded = xp.full((b,) + padded_size, fill, dtype=x.dtype)
         padded[:, pad[0]:pad[0] + h, pad[1]:pad[1] + w] = x
         x = padded
-    return windows(x[None], kernel, stride, dilation, out_size)[0], x.shape[1:]
+    return windows(x[None], kernel, stride, dilation, out_size)[0]
 
 
 def _offset_slices(kernel, stride, dilation, out_size):
@@ -79,22 +79,27 @@ def _offset_slices(kernel, stride, dilation, out_size):
             for i in range(kh) for j in range(kw)]
 
 
+def _crop(grid, padding, shape):
+    """The gradient on the padded grid (B, Hp, Wp) cut back to the input: its (H, W) part, in `shape`."""
+    h, w = shape[-2:]
+    return grid[:, padding[0]:padding[0] + h, padding[1]:padding[1] + w].reshape(shape)
+
+
 def _lowest(dtype):
     """The fill value that never wins a max: -inf for floats, the minimum for integers."""
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-def _window_max(x, kernel, stride, padding, dilation, out_size):
+def _window_max(x, kernel, stride, padding, dilation, out_size, fused):
     """The maximum of each window of x (B, H, W) and its offset i*kW + j within the window.
 
     A running maximum over the kernel offsets; a later element replaces it only if strictly greater
     (or NaN, which torch propagates), so ties keep the first maximum, as torch does.
     """
-    if cuda_kernels.use_for(x):  # the GPU: one kernel, the offset loop inside it
-        best, where = cuda_kernels.max_pool(x, kernel, stride, padding, dilation, out_size, _lowest(x.dtype))
-        return best, where, _padded_size(x.shape[1:], kernel, stride, padding, dilation, out_size)
+    if fused:
+        return cuda_kernels.window_max(x, kernel, stride, padding, dilation, out_size)
     xp = xp_of(x)
-    view, padded_size = _padded_windows(x, kernel, stride, padding, dilation, out_size, _lowest(x.dtype))
+    view = _padded_windows(x, kernel, stride, padding, dilation, out_size, _lowest(x.dtype))
     best = xp.empty(view.shape[:1] + view.shape[3:], dtype=x.dtype)
     where = xp.empty(best.shape, dtype=np.int16)
     nan_aware = x.dtype.kind == "f" and bool(xp.isnan(x).any())  # one pass; the NaN rule only if needed
@@ -115,53 +120,59 @@ def _window_max(x, kernel, stride, padding, dilation, out_size):
                 xp.maximum(top, v, out=top)  # keeps `top` on ties and propagates NaN
 
     split_batch(planes, best, view.size)
-    return best, where, padded_size
+    return best, where
+
+
+def _winners_grad(grad, where, padded_size, kernel, stride, dilation, out_size, fused):
+    """Max pooling's dx on the padded grid (B, Hp, Wp): each output's gradient (B, Ho, Wo) goes to its
+    window's winner (`where`, as `_window_max` found it), one masked add per kernel offset."""
+    if fused:
+        return cuda_kernels.winners_grad(grad, where, padded_size, kernel, stride, dilation, out_size)
+    xp = xp_of(grad)
+    grid = xp.zeros(where.shape[:1] + tuple(padded_size), dtype=grad.dtype)
+    zero = grad.dtype.type(0)
+    # fast path: hit * grad equals where(hit, grad, 0) for finite grads, and when windows do not
+    # overlap every pixel is written by one offset only, so it can be stored instead of added
+    disjoint = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
+    fast = disjoint and bool(xp.isfinite(grad).all())
+    offsets = _offset_slices(kernel, stride, dilation, out_size)
+
+    def planes(start, stop):  # the (image, channel) planes start..stop, on one core
+        planes_grid, planes_grad, planes_where = grid[start:stop], grad[start:stop], where[start:stop]
+        for offset, region in offsets:
+            hit = planes_where == offset
+            if fast:
+                xp.multiply(hit, planes_grad, out=planes_grid[region])
+            else:
+                planes_grid[region] += xp.where(hit, planes_grad, zero)
+
+    split_batch(planes, grid, grid.size)
+    return grid
 
 
 class MaxPool2d(Function):
-    """Max pooling of x (..., H, W). `found` is `_window_max`'s result on x as (B, H, W) (the public
-    function needs the winners for return_indices too, so it runs the kernel once and hands it over)."""
+    """Max pooling of x (..., H, W). `found` is `_window_max`'s (best, where) on x as (B, H, W) (the
+    public function needs the winners for return_indices too, so it runs them once and hands them over)."""
 
     name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
     def forward(ctx, x, found=None, kernel=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1),
                 out_size=(1, 1)):
-        best, where, padded_size = found
+        best, where = found
         ctx.save_for_backward(where)
-        ctx.meta = (x.shape, padded_size, kernel, stride, padding, dilation, out_size)
+        ctx.x_shape = x.shape
+        ctx.padded_size = _padded_size(x.shape[-2:], kernel, stride, padding, dilation, out_size)
+        ctx.kernel, ctx.stride, ctx.padding, ctx.dilation, ctx.out_size = kernel, stride, padding, dilation, out_size
+        ctx.fused = cuda_kernels.use_for(x)
         return best.reshape(x.shape[:-2] + tuple(out_size))
 
     @staticmethod
     def backward(ctx, grad):
-        """Each output's gradient goes to its window's winner: one masked add per kernel offset."""
         (where,) = ctx.saved
-        shape, padded_size, kernel, stride, padding, dilation, out_size = ctx.meta
-        xp = xp_of(grad)
-        grad = grad.reshape(where.shape)
-        h, w = shape[-2:]
-        if cuda_kernels.use_for(grad):  # the GPU: one kernel, each pixel gathers what its windows sent
-            grid = cuda_kernels.max_pool_backward(grad, where, padded_size, kernel, stride, dilation)
-            return grid[:, padding[0]:padding[0] + h, padding[1]:padding[1] + w].reshape(shape)
-        grid = xp.zeros(where.shape[:1] + tuple(padded_size), dtype=grad.dtype)
-        zero = grad.dtype.type(0)
-        # fast path: hit * grad equals where(hit, grad, 0) for finite grads, and when windows do not
-        # overlap every pixel is written by one offset only, so it can be stored instead of added
-        disjoint = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
-        fast = disjoint and bool(xp.isfinite(grad).all())
-        offsets = _offset_slices(kernel, stride, dilation, out_size)
-
-        def planes(start, stop):  # the (image, channel) planes start..stop, on one core
-            planes_grid, planes_grad, planes_where = grid[start:stop], grad[start:stop], where[start:stop]
-            for offset, region in offsets:
-                hit = planes_where == offset
-                if fast:
-                    xp.multiply(hit, planes_grad, out=planes_grid[region])
-                else:
-                    planes_grid[region] += xp.where(hit, planes_grad, zero)
-
-        split_batch(planes, grid, grid.size)
-        return grid[:, padding[0]:padding[0] + h, padding[1]:padding[1] + w].reshape(shape)
+        grid = _winners_grad(grad.reshape(where.shape), where, ctx.padded_size, ctx.kernel, ctx.stride,
+                             ctx.dilation, ctx.out_size, ctx.fused)
+        return _crop(grid, ctx.padding, ctx.x_shape)
 
 
 def _flat_indices(where, kernel, stride, padding, dilation, width):
@@ -174,6 +185,30 @@ def _flat_indices(where, kernel, stride, padding, dilation, width):
     return (rows * width + cols).astype(np.int64)
 
 
+def _window_sums(x, kernel, stride, padding, out_size, fused):
+    """The sum of every window of x (B, H, W), padding counted as 0, offsets added in torch's order."""
+    if fused:
+        return cuda_kernels.window_sums(x, kernel, stride, padding, out_size)
+    view = _padded_windows(x, kernel, stride, padding, (1, 1), out_size, 0)
+    total = view[:, 0, 0].copy()
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            if i or j:
+                total += view[:, i, j]
+    return total
+
+
+def _spread_to_windows(share, padded_size, kernel, stride, out_size, fused):
+    """Average pooling's dx on the padded grid (B, Hp, Wp): every pixel sums the shares
+    (grad / divisor, (B, Ho, Wo)) of the windows it is in, one strided add per kernel offset."""
+    if fused:
+        return cuda_kernels.spread_to_windows(share, padded_size, kernel, stride, out_size)
+    grid = xp_of(share).zeros(share.shape[:1] + tuple(padded_size), dtype=share.dtype)
+    for _, region in _offset_slices(kernel, stride, (1, 1), out_size):
+        grid[region] += share
+    return grid
+
+
 class AvgPool2d(Function):
     """Mean over each window of x (..., H, W) with torch's divisor rules."""
 
@@ -181,37 +216,21 @@ class AvgPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), out_size=(1, 1), divisor=None):
-        shape = x.shape
-        planes = x.reshape((-1,) + shape[-2:])
-        if cuda_kernels.use_for(x):  # the GPU: one kernel, the offset loop inside it
-            total = cuda_kernels.window_sums(planes, kernel, stride, padding, out_size)
-            padded_size = _padded_size(shape[-2:], kernel, stride, padding, (1, 1), out_size)
-        else:
-            view, padded_size = _padded_windows(planes, kernel, stride, padding, (1, 1), out_size, 0)
-            total = view[:, 0, 0].copy()
-            for i in range(kernel[0]):
-                for j in range(kernel[1]):
-                    if i or j:
-                        total += view[:, i, j]
-        out = total / divisor
         ctx.save_for_backward(divisor)  # an array when windows differ in size: freed with the graph
-        ctx.meta = (shape, padded_size, kernel, stride, padding, out_size)
-        return out.astype(x.dtype, copy=False).reshape(shape[:-2] + tuple(out_size))
+        ctx.x_shape = x.shape
+        ctx.padded_size = _padded_size(x.shape[-2:], kernel, stride, padding, (1, 1), out_size)
+        ctx.kernel, ctx.stride, ctx.padding, ctx.out_size = kernel, stride, padding, out_size
+        ctx.fused = cuda_kernels.use_for(x)
+        total = _window_sums(x.reshape((-1,) + x.shape[-2:]), kernel, stride, padding, out_size, ctx.fused)
+        out = total / divisor
+        return out.astype(x.dtype, copy=False).reshape(x.shape[:-2] + tuple(out_size))
 
     @staticmethod
     def backward(ctx, grad):
-        shape, padded_size, kernel, stride, padding, out_size = ctx.meta
         (divisor,) = ctx.saved
-        xp = xp_of(grad)
-        share = (grad.reshape((-1,) + tuple(out_size)) / divisor).astype(grad.dtype, copy=False)
-        if cuda_kernels.use_for(share):  # the GPU: one kernel, each pixel gathers its windows' shares
-            grid = cuda_kernels.spread_to_windows(share, padded_size, kernel, stride)
-        else:
-            grid = xp.zeros(share.shape[:1] + tuple(padded_size), dtype=grad.dtype)
-            for _, region in _offset_slices(kernel, stride, (1, 1), out_size):
-                grid[region] += share
-        h, w = shape[-2:]
-        return grid[:, padding[0]:padding[0] + h, padding[1]:padding[1] + w].reshape(shape)
+        share = (grad.reshape((-1,) + tuple(ctx.out_size)) / divisor).astype(grad.dtype, copy=False)
+        grid = _spread_to_windows(share, ctx.padded_size, ctx.kernel, ctx.stride, ctx.out_size, ctx.fused)
+        return _crop(grid, ctx.padding, ctx.x_shape)
 
 
 def _avg_divisor(xp, size, kernel, stride, pad, out, count_include_pad):
@@ -297,7 +316,8 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
         input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     lead, (h, w) = tuple(input.shape[:-2]), input.shape[-2:]
     geometry = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation, out_size=out_size)
-    found = _window_max(input._data.reshape(-1, h, w), **geometry)
+    planes = input._data.reshape(-1, h, w)
+    found = _window_max(planes, **geometry, fused=cuda_kernels.use_for(planes))
     out = MaxPool2d.apply(input, found=found, **geometry)
     if not return_indices:
         return out

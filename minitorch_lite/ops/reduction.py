@@ -67,31 +67,28 @@ class ReturnTypes(tuple):
 class Sum(Function):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False, dtype=None):
-        ctx.meta = (x.shape, axes, keepdim)
+        ctx.x_shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         if dtype is None and type(x) is np.ndarray:  # np.add.reduce skips ndarray.sum's wrapper layers
             return np.add.reduce(x, axes) if not keepdim else np.add.reduce(x, axes, keepdims=True)
         return x.sum(axis=axes, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        shape, axes, keepdim = ctx.meta
-        return _unreduce(grad, axes, keepdim, shape)
+        return _unreduce(grad, ctx.axes, ctx.keepdim, ctx.x_shape)
 
 
 class Mean(Function):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False):
-        ctx.meta = (x.shape, axes, keepdim)
         count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
-        ctx.count = count
+        ctx.x_shape, ctx.axes, ctx.keepdim, ctx.count = x.shape, axes, keepdim, count
         with np.errstate(invalid="ignore", divide="ignore"):
             return x.mean(axis=axes, keepdims=keepdim) if x.size else \
                 xp_of(x).full(_reduced_shape(x.shape, axes, keepdim), np.nan, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        shape, axes, keepdim = ctx.meta
-        return _unreduce(grad, axes, keepdim, shape) / ctx.count
+        return _unreduce(grad, ctx.axes, ctx.keepdim, ctx.x_shape) / ctx.count
 
 
 def _reduced_shape(shape, axes, keepdim):
@@ -106,13 +103,13 @@ class Prod(Function):
     def forward(ctx, x, axis=None, keepdim=False):
         out = x.prod(axis=axis, keepdims=keepdim)
         ctx.save_for_backward(x, out)
-        ctx.meta = (axis, keepdim)
+        ctx.axis, ctx.keepdim = axis, keepdim
         return out
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved
-        axis, keepdim = ctx.meta
+        axis, keepdim = ctx.axis, ctx.keepdim
         xp = xp_of(x)
         axes = None if axis is None else (axis,)
         g = _unreduce(grad, axes, keepdim, x.shape)
@@ -155,28 +152,25 @@ class MaxAll(Function):
 
 
 class MaxDim(Function):
-    """max(dim)/min(dim) values; the gradient goes to the returned index only."""
+    """max(dim)/min(dim) values, taken at `indices` (the arg-max/min along `dim`, kept as size 1: the
+    public function finds them, as it returns them too); the gradient goes to those indices only."""
 
     name = "MaxBackward0"
 
     @staticmethod
-    def forward(ctx, x, dim=0, keepdim=False, largest=True):
-        xp = xp_of(x)
-        idx = xp.argmax(x, axis=dim) if largest else xp.argmin(x, axis=dim)
-        idx_k = xp.expand_dims(idx, dim)
-        values = xp.take_along_axis(x, idx_k, axis=dim)
-        ctx.meta = (x.shape, dim, keepdim)
-        ctx.save_for_backward(idx_k)
+    def forward(ctx, x, indices=None, dim=0, keepdim=False, largest=True):
+        values = xp_of(x).take_along_axis(x, indices, axis=dim)
+        ctx.save_for_backward(indices)
+        ctx.x_shape, ctx.dim, ctx.keepdim = x.shape, dim, keepdim
         if not largest:
             ctx.name = "MinBackward0"
-        ctx.indices = idx_k if keepdim else idx
         return values if keepdim else values.squeeze(dim)
 
     @staticmethod
     def backward(ctx, grad):
-        (idx_k,) = ctx.saved
-        shape, dim, keepdim = ctx.meta
-        return _scatter_along(grad if keepdim else xp_of(grad).expand_dims(grad, dim), idx_k, dim, shape)
+        (indices,) = ctx.saved
+        dim = ctx.dim
+        return _scatter_along(grad if ctx.keepdim else xp_of(grad).expand_dims(grad, dim), indices, dim, ctx.x_shape)
 
 
 def _scatter_along(values, index, dim, shape):
@@ -192,7 +186,7 @@ class Amax(Function):
     def forward(ctx, x, axes=None, keepdim=False, largest=True):
         out = x.max(axis=axes, keepdims=True) if largest else x.min(axis=axes, keepdims=True)
         ctx.save_for_backward(x, out)
-        ctx.meta = (axes, keepdim)
+        ctx.axes, ctx.keepdim = axes, keepdim
         if not largest:
             ctx.name = "AminBackward0"
         return out if keepdim else (out.reshape(_reduced_shape(x.shape, axes, False)))
@@ -200,10 +194,9 @@ class Amax(Function):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved
-        axes, keepdim = ctx.meta
         mask = x == out
-        count = mask.sum(axis=axes, keepdims=True)
-        g = grad if keepdim else grad.reshape(count.shape)
+        count = mask.sum(axis=ctx.axes, keepdims=True)
+        g = grad if ctx.keepdim else grad.reshape(count.shape)
         return (g / count) * mask
 
 
@@ -219,7 +212,7 @@ class Var(Function):
                 builtins.max(n - correction, 0))
         out = xp.sqrt(var) if sqrt else var
         ctx.save_for_backward(centered, out)
-        ctx.meta = (axes, keepdim, n - correction, sqrt)
+        ctx.axes, ctx.keepdim, ctx.dof, ctx.sqrt = axes, keepdim, n - correction, sqrt
         if sqrt:
             ctx.name = "StdBackward0"
         return out
@@ -227,12 +220,12 @@ class Var(Function):
     @staticmethod
     def backward(ctx, grad):
         centered, out = ctx.saved
-        axes, keepdim, dof, sqrt = ctx.meta
+        dof = ctx.dof  # degrees of freedom: the divisor n - correction
         xp = xp_of(grad)
-        if sqrt:  # std: d std = d var / (2 std), and 0 where std is 0
+        if ctx.sqrt:  # std: d std = d var / (2 std), and 0 where std is 0
             with np.errstate(invalid="ignore", divide="ignore"):
                 grad = xp.where(out == 0, 0, grad / (out * 2)).astype(grad.dtype, copy=False)
-        g = _unreduce(grad, axes, keepdim, centered.shape)
+        g = _unreduce(grad, ctx.axes, ctx.keepdim, centered.shape)
         return (2.0 / dof) * g * centered if dof > 0 else g * xp.nan
 
 
@@ -245,14 +238,13 @@ class Logsumexp(Function):
         with np.errstate(divide="ignore"):
             out = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
         ctx.save_for_backward(x, out)
-        ctx.meta = (axes, keepdim)
+        ctx.keepdim = keepdim
         return out if keepdim else out.reshape(_reduced_shape(x.shape, axes, False))
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved
-        axes, keepdim = ctx.meta
-        g = grad if keepdim else grad.reshape(out.shape)
+        g = grad if ctx.keepdim else grad.reshape(out.shape)
         return g * xp_of(x).exp(x - out)
 
 
@@ -276,15 +268,15 @@ class Norm(Function):
         else:
             out = (a ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
         ctx.save_for_backward(x, out)
-        ctx.meta = (p, axes, keepdim)
+        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
         return out if keepdim else out.reshape(_reduced_shape(x.shape, axes, False))
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved
-        p, axes, keepdim = ctx.meta
+        p = ctx.p
         xp = xp_of(x)
-        g = grad if keepdim else grad.reshape(out.shape)
+        g = grad if ctx.keepdim else grad.reshape(out.shape)
         zero = xp.zeros((), dtype=x.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):
             if p == 2:
@@ -293,7 +285,7 @@ class Norm(Function):
                 return g * xp.sign(x)
             if p in (float("inf"), float("-inf")):
                 mask = xp.abs(x) == out
-                return xp.sign(x) * (g / mask.sum(axis=axes, keepdims=True)) * mask
+                return xp.sign(x) * (g / mask.sum(axis=ctx.axes, keepdims=True)) * mask
             if p == 0:
                 return xp.zeros_like(x)
             return xp.where(out == 0, zero, x * xp.abs(x) ** (p - 2) * g / out ** (p - 1))
@@ -318,14 +310,13 @@ class Sort(Function):
     @staticmethod
     def forward(ctx, x, indices=None, dim=-1):
         ctx.save_for_backward(indices)
-        ctx.meta = (x.shape, dim)
+        ctx.x_shape, ctx.dim = x.shape, dim
         return xp_of(x).take_along_axis(x, indices, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         (indices,) = ctx.saved
-        shape, dim = ctx.meta
-        return _scatter_along(grad, indices, dim, shape)
+        return _scatter_along(grad, indices, ctx.dim, ctx.x_shape)
 
 
 # ---- public functions ------------------------------------------------------------------------------
@@ -407,15 +398,11 @@ def _extreme(name, largest, input, dim, keepdim, other):
         return ReturnTypes(name, input.clone(), Tensor._make(xp_of(input._data).zeros((), np.int64), input._device))
     if input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    values = MaxDim.apply(input, dim=d, keepdim=keepdim, largest=largest)
-    indices = values.grad_fn.indices if values.grad_fn is not None else None
-    if indices is None:  # not recorded: recompute the indices (cheap next to the values)
-        xp = xp_of(input._data)
-        indices = (xp.argmax if largest else xp.argmin)(input._data, axis=d)
-        if keepdim:
-            indices = xp.expand_dims(indices, d)
-    else:
-        del values.grad_fn.indices
+    xp = xp_of(input._data)
+    found = (xp.argmax if largest else xp.argmin)(input._data, axis=d)
+    kept = xp.expand_dims(found, d)
+    values = MaxDim.apply(input, indices=kept, dim=d, keepdim=keepdim, largest=largest)
+    indices = kept if keepdim else found
     return ReturnTypes(name, values, Tensor._make(indices.astype(np.int64, copy=False), input._device))
 
 
@@ -599,7 +586,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     d = normalize_dim(dim, input._data.ndim)
     size = input._data.shape[d] if input._data.ndim else 1
     if not 0 <= k <= size:
-        raise RuntimeError(f"selected index k out of range")
+        raise RuntimeError("selected index k out of range")
     if input._data.dtype == np.bool_:
         raise RuntimeError("topk does not support bool dtypes on CPU")
     xp = xp_of(input._data)

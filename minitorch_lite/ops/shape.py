@@ -55,12 +55,12 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, x, shape=None):
-        ctx.in_shape = x.shape
+        ctx.x_shape = x.shape
         return x.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.in_shape)
+        return grad.reshape(ctx.x_shape)
 
 
 class Transpose(Function):
@@ -68,12 +68,12 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx, x, dim0=0, dim1=1):
-        ctx.dims = (dim0, dim1)
+        ctx.dim0, ctx.dim1 = dim0, dim1
         return x.swapaxes(dim0, dim1)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.swapaxes(*ctx.dims)
+        return grad.swapaxes(ctx.dim0, ctx.dim1)
 
 
 class Permute(Function):
@@ -94,26 +94,28 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape=None):
-        ctx.in_shape = x.shape
+        ctx.x_shape = x.shape
         return xp_of(x).broadcast_to(x, shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return sum_to(grad, ctx.in_shape)
+        return sum_to(grad, ctx.x_shape)
 
 
 class Cat(Function):
     @staticmethod
     def forward(ctx, *arrays, dim=0):
-        ctx.meta = (dim, [a.shape[dim] if a.ndim else 0 for a in arrays], [a.shape for a in arrays])
+        ctx.dim = dim
+        ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]  # each input's length along dim
+        ctx.input_shapes = [a.shape for a in arrays]
         kept = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or list(arrays)
         return xp_of(arrays[0]).concatenate(kept, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        dim, sizes, shapes = ctx.meta
+        dim = ctx.dim
         out, start = [], 0
-        for size, shape in zip(sizes, shapes):
+        for size, shape in zip(ctx.sizes, ctx.input_shapes):
             if len(shape) == 1 and shape[0] == 0 and grad.ndim != 1:
                 out.append(xp_of(grad).zeros(shape, grad.dtype))  # legacy empty tensors were skipped
                 continue
@@ -144,17 +146,16 @@ class Narrow(Function):
 
     @staticmethod
     def forward(ctx, x, dim=0, start=0, length=0):
-        ctx.meta = (x.shape, dim, start, length)
+        ctx.x_shape, ctx.dim, ctx.start, ctx.length = x.shape, dim, start, length
         index = [slice(None)] * x.ndim
         index[dim] = slice(start, start + length)
         return x[tuple(index)]
 
     @staticmethod
     def backward(ctx, grad):
-        shape, dim, start, length = ctx.meta
-        out = xp_of(grad).zeros(shape, dtype=grad.dtype)
-        index = [slice(None)] * len(shape)
-        index[dim] = slice(start, start + length)
+        out = xp_of(grad).zeros(ctx.x_shape, dtype=grad.dtype)
+        index = [slice(None)] * len(ctx.x_shape)
+        index[ctx.dim] = slice(ctx.start, ctx.start + ctx.length)
         out[tuple(index)] = grad
         return out
 
@@ -166,14 +167,13 @@ class Select(Function):
 
     @staticmethod
     def forward(ctx, x, dim=0, index=0):
-        ctx.meta = (x.shape, dim, index)
+        ctx.x_shape, ctx.dim, ctx.index = x.shape, dim, index
         return x[(slice(None),) * dim + (index,)]
 
     @staticmethod
     def backward(ctx, grad):
-        shape, dim, index = ctx.meta
-        out = xp_of(grad).zeros(shape, dtype=grad.dtype)
-        out[(slice(None),) * dim + (index,)] = grad
+        out = xp_of(grad).zeros(ctx.x_shape, dtype=grad.dtype)
+        out[(slice(None),) * ctx.dim + (ctx.index,)] = grad
         return out
 
 
@@ -206,16 +206,15 @@ class Triangle(Function):
     @staticmethod
     def forward(ctx, x, diagonal=0, upper=False):
         xp = xp_of(x)
-        ctx.meta = (diagonal, upper)
+        ctx.diagonal, ctx.upper = diagonal, upper
         if upper:
             ctx.name = "TriuBackward0"
         return xp.triu(x, diagonal) if upper else xp.tril(x, diagonal)
 
     @staticmethod
     def backward(ctx, grad):
-        diagonal, upper = ctx.meta
         xp = xp_of(grad)
-        return xp.triu(grad, diagonal) if upper else xp.tril(grad, diagonal)
+        return xp.triu(grad, ctx.diagonal) if ctx.upper else xp.tril(grad, ctx.diagonal)
 
 
 # ---- public functions ----------------------------------------------------------------------------
@@ -456,15 +455,15 @@ class RepeatOp(Function):
 
     @staticmethod
     def forward(ctx, x, repeats=None):
-        lead = len(repeats) - x.ndim
-        ctx.meta = (x.shape, (1,) * lead + x.shape, repeats)
+        ctx.x_shape, ctx.repeats = x.shape, repeats
         return xp_of(x).tile(x, repeats)
 
     @staticmethod
     def backward(ctx, grad):
-        in_shape, padded, repeats = ctx.meta
-        split = [n for pair in zip(repeats, padded) for n in pair]
-        return grad.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(in_shape)
+        repeats, x_shape = ctx.repeats, ctx.x_shape
+        padded = (1,) * (len(repeats) - len(x_shape)) + x_shape  # x's shape with one dim per repeat
+        split = [n for pair in zip(repeats, padded) for n in pair]  # (repeats[0], padded[0], ...)
+        return grad.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(x_shape)
 
 
 def tile(input, dims):
@@ -491,7 +490,7 @@ def cat(tensors, dim=0, *, out=None):
     ref = next((t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)), tensors[0])
     nd = ref._data.ndim
     if nd == 0:
-        raise RuntimeError(f"zero-dimensional tensor (at position 0) cannot be concatenated")
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     d = normalize_dim(dim, nd)
     for i, t in enumerate(tensors):
         if t._data.ndim == 1 and t._data.shape[0] == 0:

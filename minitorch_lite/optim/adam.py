@@ -16,8 +16,10 @@ The update, per parameter (torch's `_single_tensor_adam`), at step t:
     denom = sqrt(v) / sqrt(1 - beta2**t) + eps
     p -= lr / (1 - beta1**t) * m / denom
 """
-from ..backend.device import xp_of
+from functools import partial
+
 from ..backend import cuda_kernels
+from ..backend.device import xp_of
 from ..tensor import Tensor
 from .optimizer import (Optimizer, addcdiv_, addcmul_, _check_hyperparameter, _check_lr, _evaluate,
                         elementwise_update, _gradient, _increment, lerp_, _new_step, _reject_differentiable,
@@ -77,34 +79,37 @@ def _adam_update(p, state, group, beta1, beta2):
     bias_correction2 = 1 - beta2 ** step
     step_size = lr / bias_correction1
     bias_correction2_sqrt = bias_correction2 ** 0.5
-
-    if not group["amsgrad"] and cuda_kernels.use_for(param):  # the whole update in one GPU kernel
-        cuda_kernels.adam_step(param, grad, exp_avg, exp_avg_sq, decay=decay, beta1=beta1, beta2=beta2,
-                               step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt, eps=eps)
-        p._bump_version()
-        return
-
-    def update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None):
-        if decay != 1:
-            param *= decay
-        xp = xp_of(param)
-        scratch = xp.empty_like(param)
-        lerp_(exp_avg, grad, 1 - beta1, scratch)
-        exp_avg_sq *= beta2
-        addcmul_(exp_avg_sq, grad, grad, 1 - beta2, scratch)
-        second_moment = exp_avg_sq
-        if max_exp_avg_sq is not None:  # amsgrad
-            second_moment = xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        denom = xp.sqrt(second_moment, out=scratch)
-        denom /= bias_correction2_sqrt
-        denom += eps
-        addcdiv_(param, exp_avg, denom, -step_size)
+    settings = dict(decay=decay, beta1=beta1, beta2=beta2, step_size=step_size,
+                    bias_correction2_sqrt=bias_correction2_sqrt, eps=eps)
 
     arrays = [param, grad, exp_avg, exp_avg_sq]
     if group["amsgrad"]:
         arrays.append(state["max_exp_avg_sq"]._data)
-    elementwise_update(update, arrays)  # large parameters: in cache-sized blocks, on several threads
+    fused = not group["amsgrad"] and cuda_kernels.use_for(param)  # the kernel has no amsgrad
+    if fused:  # the GPU: the whole update in one kernel
+        cuda_kernels.adam_step(*arrays, **settings)
+    else:  # large parameters: in cache-sized blocks, on several threads
+        elementwise_update(partial(_adam_step, **settings), arrays)
     p._bump_version()
+
+
+def _adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, decay, beta1, beta2, step_size,
+               bias_correction2_sqrt, eps):
+    """The update of the module docstring, in place on `param` and the moments (arrays)."""
+    if decay != 1:
+        param *= decay
+    xp = xp_of(param)
+    scratch = xp.empty_like(param)
+    lerp_(exp_avg, grad, 1 - beta1, scratch)
+    exp_avg_sq *= beta2
+    addcmul_(exp_avg_sq, grad, grad, 1 - beta2, scratch)
+    second_moment = exp_avg_sq
+    if max_exp_avg_sq is not None:  # amsgrad
+        second_moment = xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+    denom = xp.sqrt(second_moment, out=scratch)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    addcdiv_(param, exp_avg, denom, -step_size)
 
 
 class AdamW(Adam):

@@ -54,13 +54,12 @@ class SGD(Optimizer):
                 if first:  # the buffer starts as the gradient itself
                     state["momentum_buffer"] = Tensor._make(grad.copy(), p._device)
                 buf = state["momentum_buffer"]._data
-                if not first and cuda_kernels.use_for(p._data):  # buffer and parameter in one GPU kernel
-                    cuda_kernels.sgd_momentum_step(p._data, grad, buf, momentum=momentum, dampening=dampening,
-                                                   lr=lr, nesterov=group["nesterov"])
+                settings = dict(momentum=momentum, dampening=dampening, lr=lr, nesterov=group["nesterov"])
+                fused = not first and cuda_kernels.use_for(p._data)  # the first step only copies grad
+                if fused:  # the GPU: buffer and parameter in one kernel
+                    cuda_kernels.sgd_momentum_step(p._data, grad, buf, **settings)
                 else:  # large parameters: in cache-sized blocks, on several threads
-                    elementwise_update(partial(_momentum_update, momentum=momentum, dampening=dampening,
-                                               lr=lr, nesterov=group["nesterov"], first=first),
-                                       [p._data, grad, buf])
+                    elementwise_update(partial(_momentum_update, first=first, **settings), [p._data, grad, buf])
                 p._bump_version()
         return loss
 
