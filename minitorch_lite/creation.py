@@ -200,7 +200,7 @@ def zeros(*size, size_=None, out=None, dtype=None, layout=None, device=None, req
     """A tensor of zeros: `zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))`."""
     if out is not None:  # torch writes the result into `out` (its dtype and device by default)
         result = zeros(*size, size_=size_, dtype=dtype or out.dtype, device=out.device, **kw)
-        return write_out(out, result, "zeros")
+        return write_out(out, result, "zeros", resize_warning=False)
     return _filled(0, size, kw.pop("size", size_), dtype, device, requires_grad, where="zeros")
 
 
@@ -209,7 +209,7 @@ def ones(*size, size_=None, out=None, dtype=None, layout=None, device=None, requ
     """A tensor of ones: `ones(2, 3)`, `ones((2, 3))` or `ones(size=(2, 3))`."""
     if out is not None:
         result = ones(*size, size_=size_, dtype=dtype or out.dtype, device=out.device, **kw)
-        return write_out(out, result, "ones")
+        return write_out(out, result, "ones", resize_warning=False)
     return _filled(1, size, kw.pop("size", size_), dtype, device, requires_grad, where="ones")
 
 
@@ -218,7 +218,7 @@ def empty(*size, size_=None, out=None, dtype=None, layout=None, device=None, req
     """An uninitialised tensor (its values are whatever the memory held)."""
     if out is not None:
         result = empty(*size, size_=size_, dtype=dtype or out.dtype, device=out.device, **kw)
-        return write_out(out, result, "empty")
+        return write_out(out, result, "empty", resize_warning=False)
     shape = _sized(size, kw.pop("size", size_))
     dev = as_device(device)
     t = Tensor._make(dev.xp.empty(shape, dtype=_np_dtype(dtype, where="empty")), dev)
@@ -230,7 +230,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     """A tensor of `size` filled with `fill_value`; its dtype follows the value (bool, int64, float)."""
     if out is not None:
         result = full(size, fill_value, dtype=dtype or out.dtype, device=out.device)
-        return write_out(out, result, "full")
+        return write_out(out, result, "full", resize_warning=False)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if not isinstance(fill_value, (numbers.Number, np.generic)):
@@ -244,7 +244,8 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """The identity matrix (n x m)."""
     if out is not None:
-        return write_out(out, eye(n, m, dtype=dtype or out.dtype, device=out.device), "eye")
+        result = eye(n, m, dtype=dtype or out.dtype, device=out.device)
+        return write_out(out, result, "eye", resize_warning=False)
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     dev = as_device(device)
@@ -303,7 +304,13 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     """
     if out is not None:
         result = arange(start, end, step, dtype=dtype or out.dtype, device=out.device)
-        return write_out(out, result, "arange")
+        if out.numel() and out.numel() != result.numel():  # arange words its resize warning its own way
+            warnings.warn(f"The number of elements in the out tensor of shape {list(out.shape)} is "
+                          f"{out.numel()} which does not match the computed number of elements "
+                          f"{result.numel()}. Note that this may occur as a result of rounding error. "
+                          f"The out tensor will be resized to a tensor of shape ({result.numel()},).",
+                          UserWarning, stacklevel=2)
+        return write_out(out, result, "arange", resize_warning=False)
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -314,6 +321,10 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     dt = _dtypes.as_dtype(dtype, "arange")
     if dt is _dtypes.bool_:
         raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
+    if not dt.is_floating_point:  # torch casts the bounds and step to the integer type first
+        start, end, step = (int(v) if math.isfinite(v) else v for v in (start, end, step))
+        if step == 0 and values[2] != 0:
+            raise ValueError("step must be nonzero")  # (torch's error when the cast made it 0)
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if not all(math.isfinite(v) for v in values):
@@ -337,7 +348,7 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
     """Deprecated in torch (includes `end`); kept for the course, with torch's warning."""
     if out is not None:
         result = range(start, end, step, dtype=dtype or out.dtype, device=out.device)
-        return write_out(out, result, "range")
+        return write_out(out, result, "range", resize_warning=False)
     warnings.warn("torch.range is deprecated and will be removed in a future release because its "
                   "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, "
                   "which produces values in [start, end).", UserWarning, stacklevel=2)
@@ -354,7 +365,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     half counts up from `start`, the second half down from `end`, each value rounded once)."""
     if out is not None:
         result = linspace(start, end, steps, dtype=dtype or out.dtype, device=out.device)
-        return write_out(out, result, "linspace")
+        return write_out(out, result, "linspace", resize_warning=False)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
@@ -396,7 +407,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     """Uniform samples in [0, 1), the same numbers torch draws for the same seed."""
     if out is not None:
         result = rand(*size, generator=generator, dtype=dtype or out.dtype, device=out.device, **kw)
-        return write_out(out, result, "rand")
+        return write_out(out, result, "rand", resize_warning=False)
     return _random_tensor(_gen(generator).rand, size, kw.pop("size", None), dtype, device, requires_grad)
 
 
@@ -405,7 +416,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """Standard normal samples, the same numbers torch draws for the same seed."""
     if out is not None:
         result = randn(*size, generator=generator, dtype=dtype or out.dtype, device=out.device, **kw)
-        return write_out(out, result, "randn")
+        return write_out(out, result, "randn", resize_warning=False)
     return _random_tensor(_gen(generator).randn, size, kw.pop("size", None), dtype, device, requires_grad)
 
 
@@ -415,7 +426,7 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
     if out is not None:
         result = randint(*args, size=size, generator=generator, dtype=dtype or out.dtype,
                          device=out.device, **kw)
-        return write_out(out, result, "randint")
+        return write_out(out, result, "randint", resize_warning=False)
     if size is None:
         if not args:
             raise TypeError("randint() missing required argument 'size'")
@@ -448,7 +459,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     """A random permutation of 0..n-1, torch's for the same seed."""
     if out is not None:
         result = randperm(n, generator=generator, dtype=dtype or out.dtype, device=out.device)
-        return write_out(out, result, "randperm")
+        return write_out(out, result, "randperm", resize_warning=False)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     dt = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.int64
@@ -460,7 +471,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     """Normal samples: `normal(mean, std, size)` with numbers, or elementwise means/stds as tensors."""
     if out is not None:
         result = normal(mean, std, size, generator=generator, dtype=dtype or out.dtype, device=out.device)
-        return write_out(out, result, "normal")
+        return write_out(out, result, "normal", resize_warning=False)
     g = _gen(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std
@@ -500,7 +511,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
 def bernoulli(input, p=None, *, generator=None, out=None):
     """Draw 0/1 with probability `input` (elementwise) or a float `p`."""
     if out is not None:
-        return write_out(out, bernoulli(input, p, generator=generator), "bernoulli")
+        result = bernoulli(input, p, generator=generator).to(out.dtype)  # 0/1 in out's own dtype
+        return write_out(out, result, "bernoulli", resize_warning=False)
     g = _gen(generator)
     if p is None:
         probs = input.detach().cpu()._data

@@ -102,7 +102,7 @@ def write(tensor, result):
     return tensor
 
 
-def write_out(out, result, name):
+def write_out(out, result, name, resize_warning=True):
     """What an `out=` argument does, as in torch: write `result` into `out` and return `out`.
 
         >>> import minitorch_lite as mt
@@ -112,14 +112,15 @@ def write_out(out, result, name):
 
     `out` keeps its dtype (the result must cast to it: float into an int `out` is refused) and its
     device (which must be the result's); a differently shaped `out` is resized, with torch's warning
-    unless it was empty. Results that need a gradient cannot go into `out` (torch refuses too).
+    unless it was empty (factories resize silently, as torch's do: `resize_warning=False`). Results
+    that need a gradient cannot go into `out` (torch refuses too).
     A function returning several tensors (`max(x, dim)`) takes a tuple of outs, one per result.
     """
     if isinstance(result, tuple):
         if not isinstance(out, (tuple, list)) or len(out) != len(result):
             raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors")
-        written = tuple(write_out(o, r, name) for o, r in zip(out, result))
-        return type(result)(*written) if hasattr(result, "_fields") else written
+        written = tuple(write_out(o, r, name, resize_warning) for o, r in zip(out, result))
+        return result.as_out(written) if hasattr(result, "as_out") else written
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if result._requires_grad and GradMode.enabled:
@@ -132,7 +133,7 @@ def write_out(out, result, name):
     if src._category > dst._category:
         raise RuntimeError(f"result type {src.word} can't be cast to the desired output type {dst.word}")
     if out._data.shape != result._data.shape:
-        if out._data.size:
+        if out._data.size and resize_warning:
             warnings.warn(
                 f"An output with one or more elements was resized since it had shape "
                 f"[{', '.join(map(str, out._data.shape))}], which does not match the required output "

@@ -13,6 +13,7 @@ import numbers
 
 import numpy as np
 
+from ..autograd.inplace import write_out
 from ..autograd.function import Function, sum_to
 from ..backend import dtypes
 from ..tensor import Tensor
@@ -311,6 +312,8 @@ class TruncDivide(Function):
 
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcasting, with torch's dtype promotion."""
+    if out is not None:
+        return write_out(out, add(input, other, alpha=alpha), "add")
     if isinstance(other, Tensor):
         if input._data.dtype is not other._data.dtype or input._device is not other._device:
             input, other = _tensor_pair(input, other)
@@ -325,6 +328,8 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
+    if out is not None:
+        return write_out(out, sub(input, other, alpha=alpha), "sub")
     if isinstance(other, Tensor):
         if input._data.dtype == np.bool_ and other._data.dtype == np.bool_:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -358,6 +363,8 @@ def rsub(input, other, *, alpha=1):
 
 def mul(input, other, *, out=None):
     """input * other, elementwise with broadcasting."""
+    if out is not None:
+        return write_out(out, mul(input, other), "mul")
     if isinstance(other, Tensor):
         if input._data.dtype is not other._data.dtype or input._device is not other._device:
             input, other = _tensor_pair(input, other)
@@ -373,6 +380,8 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other: true division (ints give floats); rounding_mode 'trunc' or 'floor' rounds."""
+    if out is not None:
+        return write_out(out, div(input, other, rounding_mode=rounding_mode), "div")
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
             raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
@@ -412,6 +421,8 @@ def _pair_or_scalar_tensor(input, other):
 
 
 def floor_divide(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, floor_divide(input, other), "floor_divide")
     a, b = _pair_or_scalar_tensor(input, other)
     if a is NotImplemented:
         return NotImplemented
@@ -432,6 +443,8 @@ def rfloordiv(input, other):
 
 def remainder(input, other, *, out=None):
     """Elementwise modulo with the divisor's sign (Python's %)."""
+    if out is not None:
+        return write_out(out, remainder(input, other), "remainder")
     a, b = _pair_or_scalar_tensor(input, other)
     if a is NotImplemented:
         return NotImplemented
@@ -448,6 +461,8 @@ def rremainder(input, other):
 
 def pow(input, exponent, *, out=None):
     """input ** exponent (tensor or number exponent); a number base is `mt.pow(2, x)`."""
+    if out is not None:
+        return write_out(out, pow(input, exponent), "pow")
     if not isinstance(input, Tensor):
         return rpow(exponent, input)
     if isinstance(exponent, Tensor):
@@ -485,6 +500,8 @@ def _as_tensor_operand(input, other):
 
 def maximum(input, other, *, out=None):
     """Elementwise maximum of two tensors (ties share the gradient)."""
+    if out is not None:
+        return write_out(out, maximum(input, other), "maximum")
     if not isinstance(other, Tensor):
         raise TypeError(f"maximum(): argument 'other' must be Tensor, not {type(other).__name__}")
     a, b = _tensor_pair(input, other)
@@ -493,6 +510,8 @@ def maximum(input, other, *, out=None):
 
 def minimum(input, other, *, out=None):
     """Elementwise minimum of two tensors (ties share the gradient)."""
+    if out is not None:
+        return write_out(out, minimum(input, other), "minimum")
     if not isinstance(other, Tensor):
         raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
     a, b = _tensor_pair(input, other)
@@ -501,6 +520,8 @@ def minimum(input, other, *, out=None):
 
 def neg(input, *, out=None):
     """-input."""
+    if out is not None:
+        return write_out(out, neg(input), "neg")
     if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")

@@ -10,6 +10,7 @@ import operator
 
 import numpy as np
 
+from ..autograd.inplace import write_out
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .arithmetic import _scalar, _tensor_pair
@@ -37,26 +38,38 @@ def _compare(op, input, other):
 
 
 def eq(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, eq(input, other), "eq")
     return _compare(operator.eq, input, other)
 
 
 def ne(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, ne(input, other), "ne")
     return _compare(operator.ne, input, other)
 
 
 def lt(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, lt(input, other), "lt")
     return _compare(operator.lt, input, other)
 
 
 def le(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, le(input, other), "le")
     return _compare(operator.le, input, other)
 
 
 def gt(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, gt(input, other), "gt")
     return _compare(operator.gt, input, other)
 
 
 def ge(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, ge(input, other), "ge")
     return _compare(operator.ge, input, other)
 
 
@@ -68,23 +81,33 @@ def _as_bool(x):
 
 
 def logical_and(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, logical_and(input, other), "logical_and")
     return _compare(lambda x, y: _as_bool(x) & _as_bool(y), input, other)
 
 
 def logical_or(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, logical_or(input, other), "logical_or")
     return _compare(lambda x, y: _as_bool(x) | _as_bool(y), input, other)
 
 
 def logical_xor(input, other, *, out=None):
+    if out is not None:
+        return write_out(out, logical_xor(input, other), "logical_xor")
     return _compare(lambda x, y: _as_bool(x) ^ _as_bool(y), input, other)
 
 
 def logical_not(input, *, out=None):
+    if out is not None:
+        return write_out(out, logical_not(input), "logical_not")
     return Compare.apply(input, op=lambda x: ~_as_bool(x))
 
 
 def _bitwise(op, name):
     def fn(input, other, *, out=None):
+        if out is not None:
+            return write_out(out, fn(input, other), name)
         floats = [t.dtype for t in (input, other) if isinstance(t, Tensor) and t._data.dtype.kind == "f"]
         if floats or isinstance(other, float):
             word = floats[0].word if floats else "Float"
@@ -99,6 +122,8 @@ bitwise_xor = _bitwise(operator.xor, "bitwise_xor")
 
 
 def bitwise_not(input, *, out=None):
+    if out is not None:
+        return write_out(out, bitwise_not(input), "bitwise_not")
     if input._data.dtype.kind == "f":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return Compare.apply(input, op=operator.invert)

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ..autograd.inplace import write_out
 from ..autograd.function import Function, sum_to
 from ..backend import cuda_kernels, dtypes
 from ..backend.device import xp_of
@@ -365,6 +366,8 @@ class Erf(Function):
 def _float_unary(cls):
     """Build `fn(input)` that computes in float (ints become the default float dtype), like torch."""
     def fn(input, *, out=None):
+        if out is not None:
+            return write_out(out, fn(input), fn.__name__)
         if input._data.dtype.kind != "f":
             input = cast(input, float_result_dtype(input))
         return cls.apply(input)
@@ -397,6 +400,8 @@ def relu(input):
 
 def abs(input, *, out=None):
     """|input|; gradient sign(input) (0 at 0)."""
+    if out is not None:
+        return write_out(out, abs(input), "abs")
     if input._data.dtype == np.bool_:
         raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return Abs.apply(input)
@@ -406,11 +411,15 @@ absolute = abs
 
 
 def sign(input, *, out=None):
+    if out is not None:
+        return write_out(out, sign(input), "sign")
     return Sign.apply(input)
 
 
 def _keep_int(cls):
     def fn(input, *, out=None):
+        if out is not None:
+            return write_out(out, fn(input), fn.__name__)
         if input._data.dtype.kind != "f":
             return input.clone()  # rounding an integer changes nothing
         return cls.apply(input)
@@ -425,18 +434,24 @@ trunc = fix = _keep_int(Trunc)
 
 def round(input, *, decimals=0, out=None):
     """Round half to even (as torch); `decimals` rounds to that many decimal places."""
+    if out is not None:
+        return write_out(out, round(input, decimals=decimals), "round")
     if input._data.dtype.kind != "f":
         return input.clone()
     return Round.apply(input, decimals=decimals)
 
 
 def square(input, *, out=None):
+    if out is not None:
+        return write_out(out, square(input), "square")
     from .arithmetic import pow
     return pow(input, 2)
 
 
 def clamp(input, min=None, max=None, *, out=None):
     """Limit values to [min, max]; either bound may be None, a number or a tensor."""
+    if out is not None:
+        return write_out(out, clamp(input, min, max), "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -465,6 +480,8 @@ def clamp_max(input, max):
 
 def where(condition, input=None, other=None, *, out=None):
     """`where(cond, x, y)` picks x where cond is true, else y; `where(cond)` is `nonzero(as_tuple=True)`."""
+    if out is not None:
+        return write_out(out, where(condition, input, other), "where")
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
@@ -489,6 +506,24 @@ def where(condition, input=None, other=None, *, out=None):
     return Where.apply(condition, x, y)
 
 
+class NanToNum(Function):
+    """NaN, +inf and -inf replaced by numbers; the gradient flows where x was finite."""
+
+    @staticmethod
+    def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
+        ctx.save_for_backward(x)
+        return xp_of(x).nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * xp_of(x).isfinite(x)
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
-    xp = xp_of(input._data)
-    return Tensor._make(xp.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf), input._device)
+    """NaN -> `nan`, +inf -> `posinf`, -inf -> `neginf` (the dtype's largest values by default)."""
+    if out is not None:
+        return write_out(out, nan_to_num(input, nan, posinf, neginf), "nan_to_num")
+    if input._data.dtype.kind != "f":
+        return input.clone()  # integers have no NaN or infinity
+    return NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)

@@ -14,6 +14,7 @@ the overwritten region as having no gradient.
 import numpy as np
 
 from ..autograd import inplace
+from ..autograd.inplace import write_out
 from ..autograd.function import Function, _device_error, sum_to
 from ..autograd.views import mark_view
 from ..autograd.grad_mode import GradMode
@@ -447,6 +448,8 @@ def _check_index_tensor(index, what):
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """out[i][j] = input[index[i][j]][j] for dim=0 (and likewise for other dims)."""
+    if out is not None:
+        return write_out(out, gather(input, dim, index, sparse_grad=sparse_grad), "gather")
     _check_index_tensor(index, "gather")
     d = normalize_dim(dim, input._data.ndim)
     if index._data.ndim != input._data.ndim:
@@ -630,6 +633,8 @@ def index_put(input, indices, values, accumulate=False):
 
 def index_select(input, dim, index, *, out=None):
     """The entries of `input` at positions `index` (1-D int tensor) along `dim`."""
+    if out is not None:
+        return write_out(out, index_select(input, dim, index), "index_select")
     if not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index._data.dtype.kind not in "iu":

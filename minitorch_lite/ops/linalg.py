@@ -15,6 +15,7 @@ over broadcast batch dims.
 """
 import numpy as np
 
+from ..autograd.inplace import write_out
 from ..autograd.function import Function, sum_to
 from ..tensor import Tensor
 from ._util import broadcast_shapes
@@ -98,6 +99,8 @@ def _matmul_name(a_ndim, b_ndim):
 
 def matmul(input, other, *, out=None):
     """Matrix product with torch's rank rules and errors (see the module docstring)."""
+    if out is not None:
+        return write_out(out, matmul(input, other), "matmul")
     if not isinstance(other, Tensor):
         return NotImplemented
     a, b = input._data.shape, other._data.shape
@@ -183,6 +186,8 @@ def rmatmul(input, other):
 
 def mm(input, mat2, *, out=None):
     """Product of two matrices (2-D only)."""
+    if out is not None:
+        return write_out(out, mm(input, mat2), "mm")
     if input._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
@@ -192,6 +197,8 @@ def mm(input, mat2, *, out=None):
 
 def bmm(input, mat2, *, out=None):
     """Batched product of 3-D tensors (b, n, k) @ (b, k, m), no broadcasting."""
+    if out is not None:
+        return write_out(out, bmm(input, mat2), "bmm")
     if input._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._data.ndim != 3:
@@ -210,6 +217,8 @@ def bmm(input, mat2, *, out=None):
 
 def dot(input, other, *, out=None):
     """Dot product of two 1-D tensors."""
+    if out is not None:
+        return write_out(out, dot(input, other), "dot")
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
     return matmul(input, other)
@@ -219,6 +228,8 @@ inner = dot
 
 
 def mv(input, vec, *, out=None):
+    if out is not None:
+        return write_out(out, mv(input, vec), "mv")
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {input._data.ndim}, {vec._data.ndim}")
     return matmul(input, vec)
@@ -226,6 +237,8 @@ def mv(input, vec, *, out=None):
 
 def outer(input, vec2, *, out=None):
     """Outer product: input[:, None] * vec2[None, :]."""
+    if out is not None:
+        return write_out(out, outer(input, vec2), "outer")
     for name, v in (("self", input), ("vec2", vec2)):
         if v._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v._data.ndim}-D")

@@ -16,6 +16,7 @@ import builtins
 
 import numpy as np
 
+from ..autograd.inplace import write_out
 from ..autograd.function import Function
 from ..backend import dtypes
 from ..tensor import Tensor
@@ -60,6 +61,10 @@ class ReturnTypes(tuple):
 
     def __reduce__(self):
         return (ReturnTypes, (self._name, self[0], self[1]))
+
+    def as_out(self, outs):
+        """The same pair written into `out=` tensors: torch names it `<name>_out`."""
+        return ReturnTypes(self._name + "_out", *outs)
 
 
 # ---- Functions ------------------------------------------------------------------------------------
@@ -331,6 +336,9 @@ def _sum_dtype(t, dtype):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over `dim` (all dims by default). Integer and bool tensors sum to int64."""
+    if out is not None:
+        # torch sums in out's dtype when none is given (float into an int out: each value cast first)
+        return write_out(out, sum(input, dim, keepdim, dtype=dtype or out.dtype), "sum")
     if dim is None and dtype is None and input._data.dtype.kind == "f":
         return Sum.apply(input)  # the common case, without the argument plumbing below
     np_dtype = _sum_dtype(input, dtype)
@@ -345,6 +353,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Average over `dim` (all dims by default); floats only, as in torch."""
+    if out is not None:
+        return write_out(out, mean(input, dim, keepdim, dtype=dtype), "mean")
     if dtype is not None:
         input = cast(input, dtypes.as_dtype(dtype))
     if input._data.dtype.kind != "f":
@@ -408,21 +418,29 @@ def _extreme(name, largest, input, dim, keepdim, other):
 
 def max(input, dim=None, keepdim=False, *, other=None, out=None):
     """`max()` -> the largest value; `max(dim)` -> (values, indices); `max(a, b)` -> maximum."""
+    if out is not None:
+        return write_out(out, max(input, dim, keepdim, other=other), "max")
     return _extreme("max", True, input, dim, keepdim, other)
 
 
 def min(input, dim=None, keepdim=False, *, other=None, out=None):
     """`min()` -> the smallest value; `min(dim)` -> (values, indices); `min(a, b)` -> minimum."""
+    if out is not None:
+        return write_out(out, min(input, dim, keepdim, other=other), "min")
     return _extreme("min", False, input, dim, keepdim, other)
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     """Largest values over `dim` (all dims when empty); ties share the gradient evenly."""
+    if out is not None:
+        return write_out(out, amax(input, dim, keepdim), "amax")
     axes = _axes(None if dim == () or dim is None else dim, input._data.ndim)
     return Amax.apply(input, axes=axes, keepdim=keepdim)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
+    if out is not None:
+        return write_out(out, amin(input, dim, keepdim), "amin")
     axes = _axes(None if dim == () or dim is None else dim, input._data.ndim)
     return Amax.apply(input, axes=axes, keepdim=keepdim, largest=False)
 
@@ -462,6 +480,8 @@ def _var_args(dim, unbiased, correction):
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over `dim` with Bessel's correction by default (`correction=1` / `unbiased=True`)."""
+    if out is not None:
+        return write_out(out, var(input, dim, unbiased, keepdim, correction=correction), "var")
     dim, correction = _var_args(dim, unbiased, correction)
     if input._data.dtype.kind != "f":
         raise RuntimeError("std and var only support floating point and complex dtypes")
@@ -473,6 +493,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation (sqrt of `var`, same arguments)."""
+    if out is not None:
+        return write_out(out, std(input, dim, unbiased, keepdim, correction=correction), "std")
     dim, correction = _var_args(dim, unbiased, correction)
     if input._data.dtype.kind != "f":
         raise RuntimeError("std and var only support floating point and complex dtypes")
@@ -490,6 +512,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over `dim`, computed stably (the max is subtracted first)."""
+    if out is not None:
+        return write_out(out, logsumexp(input, dim, keepdim), "logsumexp")
     if input._data.dtype.kind != "f":
         input = cast(input, dtypes.get_default_dtype())
     return Logsumexp.apply(input, axes=_axes(dim, input._data.ndim), keepdim=keepdim)
@@ -497,6 +521,8 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
     """Vector p-norm over `dim` (all elements by default); 'fro' is the 2-norm."""
+    if out is not None:
+        return write_out(out, norm(input, p, dim, keepdim, dtype), "norm")
     if isinstance(p, str):
         if p not in ("fro",):
             raise RuntimeError(f"norm: unsupported norm type {p!r}")
@@ -528,11 +554,15 @@ def _bool_reduce(kind, input, dim, keepdim):
 
 def all(input, dim=None, keepdim=False, *, out=None):
     """True where every element (over `dim`) is nonzero."""
+    if out is not None:
+        return write_out(out, all(input, dim, keepdim), "all")
     return _bool_reduce("all", input, dim, keepdim)
 
 
 def any(input, dim=None, keepdim=False, *, out=None):
     """True where some element (over `dim`) is nonzero."""
+    if out is not None:
+        return write_out(out, any(input, dim, keepdim), "any")
     return _bool_reduce("any", input, dim, keepdim)
 
 
@@ -545,6 +575,8 @@ def count_nonzero(input, dim=None):
 
 def cumsum(input, dim, *, dtype=None, out=None):
     """Running sum along `dim` (ints accumulate in int64)."""
+    if out is not None:
+        return write_out(out, cumsum(input, dim, dtype=dtype or out.dtype), "cumsum")
     d = normalize_dim(dim, input._data.ndim)
     np_dtype = _sum_dtype(input, dtype)
     if input._data.ndim == 0:
@@ -566,6 +598,8 @@ def _sort_indices(data, dim, descending, stable=True):
 
 def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     """Sorted values and their original indices along `dim` (ties keep their order)."""
+    if out is not None:
+        return write_out(out, sort(input, dim, descending, stable), "sort")
     d = normalize_dim(dim, input._data.ndim)
     if input._data.ndim == 0:
         return ReturnTypes("sort", input.clone(), Tensor._make(xp_of(input._data).zeros((), np.int64), input._device))
@@ -583,6 +617,8 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The k largest (or smallest) values along `dim`, with their indices."""
+    if out is not None:
+        return write_out(out, topk(input, k, dim, largest, sorted), "topk")
     d = normalize_dim(dim, input._data.ndim)
     size = input._data.shape[d] if input._data.ndim else 1
     if not 0 <= k <= size:

@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 
+from ..autograd.inplace import write_out
 from ..autograd.function import Function, sum_to
 from ..autograd.views import mark_view
 from ..backend import dtypes
@@ -484,8 +485,19 @@ def _common(tensors, what):
     return [cast(t, common) for t in tensors]
 
 
+def _check_cat_out(tensors, out):
+    """torch's cat/stack refuse an `out` their inputs cannot be cast to (a TypeError, as torch's)."""
+    if isinstance(out, Tensor) and isinstance(tensors, (list, tuple)) and tensors:
+        if dtypes.result_type(*tensors)._category > out.dtype._category:
+            raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                            f"{out.dtype.word}")
+
+
 def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim; all other sizes must match."""
+    if out is not None:
+        _check_cat_out(tensors, out)
+        return write_out(out, cat(tensors, dim), "cat")
     tensors = _common(tensors, "cat")
     ref = next((t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)), tensors[0])
     nd = ref._data.ndim
@@ -510,6 +522,9 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0, *, out=None):
     """Join same-shaped tensors along a new dim."""
+    if out is not None:
+        _check_cat_out(tensors, out)
+        return write_out(out, stack(tensors, dim), "stack")
     tensors = _common(tensors, "stack")
     shape = tensors[0]._data.shape
     for i, t in enumerate(tensors):
@@ -658,6 +673,8 @@ def contiguous(input, memory_format=None):
 
 def tril(input, diagonal=0, *, out=None):
     """Lower triangle (of the last two dims); the rest is zero."""
+    if out is not None:
+        return write_out(out, tril(input, diagonal), "tril")
     if input._data.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return Triangle.apply(input, diagonal=diagonal)
@@ -665,6 +682,8 @@ def tril(input, diagonal=0, *, out=None):
 
 def triu(input, diagonal=0, *, out=None):
     """Upper triangle (of the last two dims); the rest is zero."""
+    if out is not None:
+        return write_out(out, triu(input, diagonal), "triu")
     if input._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return Triangle.apply(input, diagonal=diagonal, upper=True)

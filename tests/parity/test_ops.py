@@ -58,6 +58,10 @@ CASES = [
     ("square", lambda L, a: L.square(a), [(3, 4)], {}),
     ("erf", lambda L, a: L.erf(a), [(3, 4)], {}),
     ("clamp", lambda L, a: a.clamp(-0.5, 0.7), [(3, 4)], {}),
+    # NaN and infinities put in by the lambda (log of negatives, 1/0), then replaced
+    ("nan_to_num", lambda L, a: L.nan_to_num(L.log(a) + 1 / (a - a.detach()) * 0 + a,
+                                             nan=1.5, posinf=9.0, neginf=-9.0), [(3, 4)], {}),
+    ("nan_to_num_defaults", lambda L, a: (L.nan_to_num(a.log()) * 1e-30), [(3, 4)], {}),
     ("clamp_min", lambda L, a: a.clamp(min=0.1), [(3, 4)], {}),
     ("clamp_max", lambda L, a: L.clamp(a, max=0.1), [(3, 4)], {}),
     ("clip", lambda L, a: a.clip(-1, 1), [(3, 4)], {}),
