@@ -35,7 +35,7 @@ import numbers
 import warnings
 
 from ..autograd.function import Function
-from ..backend import cuda_kernels
+from ..backend import cpu_kernels, cuda_kernels
 from ..backend.batch_threads import split_batch
 from ..backend.im2col import col2im, im2col
 from ..backend.device import xp_of
@@ -61,6 +61,19 @@ class Convolution(Function):
         oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
         ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
         w_grouped = weight.reshape(groups, o // groups, -1)  # (groups, O/g, K): one matrix per group
+        ctx.save_for_backward(x, w_grouped)
+        ctx.w_shape, ctx.padded_size, ctx.out_size = weight.shape, (hp, wp), (oh, ow)
+        ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
+        ctx.one_d, ctx.has_bias = one_d, bool(bias)
+        ctx.fused = cuda_kernels.use_for(x)  # only strided dx has a fused step: col2im
+        # one filter per channel (EfficientNet's depthwise convolutions): a compiled loop when Numba is
+        # installed (backend/cpu_kernels.py); the im2col path below is the reference
+        ctx.compiled = groups == c == o and cpu_kernels.use_for(x)
+        if ctx.compiled:
+            out = cpu_kernels.depthwise_forward(x, weight[:, 0], stride, padding, dilation, (oh, ow))
+            if bias:
+                out += bias[0].reshape(o, 1, 1)
+            return out[:, :, 0, :] if one_d else out
         out = xp_of(x).empty((n, groups, o // groups, oh * ow), dtype=x.dtype)
 
         def images(start, stop):  # the whole forward of images start..stop (see split_batch)
@@ -71,11 +84,6 @@ class Convolution(Function):
 
         split_batch(images, x, n * w_grouped.shape[2] * oh * ow)
         out = out.reshape(n, o, oh, ow)
-        ctx.save_for_backward(x, w_grouped)
-        ctx.w_shape, ctx.padded_size, ctx.out_size = weight.shape, (hp, wp), (oh, ow)
-        ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        ctx.one_d, ctx.has_bias = one_d, bool(bias)
-        ctx.fused = cuda_kernels.use_for(x)  # only strided dx has a fused step: col2im
         return out[:, :, 0, :] if one_d else out
 
     @staticmethod
@@ -85,9 +93,11 @@ class Convolution(Function):
         stride, padding, dilation = ctx.stride, ctx.padding, ctx.dilation
         xp = xp_of(grad)
         x_shape, n = x.shape, x.shape[0]
-        g = grad.reshape(n, groups, w_grouped.shape[1], -1)  # (N, groups, O/g, L)
         grad_w = grad_x = None
         need_x, need_w = ctx.needs_input_grad[:2]
+        if ctx.compiled:
+            return _depthwise_backward(ctx, grad, x, w_grouped, need_x, need_w)
+        g = grad.reshape(n, groups, w_grouped.shape[1], -1)  # (N, groups, O/g, L)
         transposed = need_x and stride == (1, 1)  # dx as a convolution: per image, like dW
         if transposed:  # filled image by image, as (N, groups, C/g, H*W)
             grad_x = xp.empty((n, groups, x_shape[1] // groups, x_shape[2] * x_shape[3]), dtype=grad.dtype)
@@ -128,6 +138,26 @@ class Convolution(Function):
         return grad_x, grad_w
 
 
+def _depthwise_backward(ctx, grad, x, w_grouped, need_x, need_w):
+    """The compiled depthwise convolution's backward (forward took the same path)."""
+    kernel = ctx.w_shape[2:]
+    g = grad[:, :, None, :] if ctx.one_d else grad
+    weight = w_grouped.reshape((ctx.w_shape[0],) + tuple(kernel))
+    grad_x = grad_w = grad_b = None
+    if need_x:
+        grad_x = cpu_kernels.depthwise_input_grad(g, weight, x.shape, ctx.stride, ctx.padding, ctx.dilation)
+        grad_x = grad_x[:, :, 0, :] if ctx.one_d else grad_x
+    if need_w:
+        grad_w = cpu_kernels.depthwise_weight_grad(g, x, kernel, ctx.stride, ctx.padding, ctx.dilation)
+        grad_w = grad_w.reshape(ctx.w_shape)
+        grad_w = grad_w[:, :, 0, :] if ctx.one_d else grad_w
+    if ctx.has_bias:
+        if ctx.needs_input_grad[2]:
+            grad_b = grad.sum(axis=(0, 2) if ctx.one_d else (0, 2, 3))
+        return grad_x, grad_w, grad_b
+    return grad_x, grad_w
+
+
 def _group_matmul(w_grouped, cols, out=None):
     """W (groups, R, K) @ cols (N, groups, K, L) -> (N, groups, R, L), written into `out` if given.
 
@@ -158,6 +188,9 @@ def _weight_grad_einsum(g, cols):
 
 def _columns(x, padding, kernel, stride, dilation, out_size, groups):
     """im2col of the zero-padded x, grouped: (N, groups, C/groups*kH*kW, Ho*Wo), in scratch memory."""
+    if tuple(kernel) == (1, 1) and tuple(stride) == (1, 1) and not any(p for pair in padding for p in pair) \
+            and x.flags.c_contiguous:  # a 1x1 convolution: every pixel is its own window, x is the columns
+        return x.reshape(x.shape[0], groups, -1, x.shape[2] * x.shape[3])
     cols = im2col(_zero_pad(x, padding), kernel, stride, dilation, out_size)
     return cols.reshape(x.shape[0], groups, -1, cols.shape[-1])
 
