@@ -126,8 +126,12 @@ class Silu(Function):
         ctx.fused = cuda_kernels.use_for(x)
         if ctx.fused:
             return cuda_kernels.silu_forward(ctx, x)
-        with np.errstate(over="ignore"):
-            s = 1 / (1 + xp_of(x).exp(-x))
+        xp = xp_of(x)
+        with np.errstate(over="ignore"):  # s = 1 / (1 + exp(-x)), in one buffer
+            s = xp.negative(x)
+            xp.exp(s, out=s)
+            s += 1
+            xp.reciprocal(s, out=s)
         ctx.save_for_backward(x, s)
         return x * s
 

@@ -28,8 +28,10 @@ import numbers
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import GradMode
 from ..backend import cuda_kernels
 from ..backend.device import xp_of
+from ..tensor import Tensor
 
 
 _LETTERS = "abcdefghijklmnop"
@@ -233,8 +235,24 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         centred = None
     rstd = 1 / xp.sqrt(var + x.dtype.type(eps))
     params, has_weight = _params(weight, bias)
+    if not training and not (GradMode.enabled and (input._requires_grad or any(p._requires_grad for p in params))):
+        return _batch_norm_inference(input, mean, rstd, weight, bias)
     return BatchNorm.apply(input, *params, mean=mean, rstd=rstd, training=training, has_weight=has_weight,
                            centred=centred)
+
+
+def _batch_norm_inference(input, mean, rstd, weight, bias):
+    """Eval mode with nothing to differentiate (inference, frozen layers): the statistics and the
+    affine parameters fold into one scale and one shift per channel, x * scale + shift -- two passes
+    over x instead of four, as torch's CPU inference kernel does it."""
+    x = input._data
+    scale = rstd if weight is None else rstd * weight._data.reshape(rstd.shape)
+    shift = -mean * scale
+    if bias is not None:
+        shift += bias._data.reshape(rstd.shape)
+    out = x * scale
+    out += shift
+    return Tensor._make(out, input._device)
 
 
 def _update_running_stats(running_mean, running_var, mean, var, count, momentum):
