@@ -21,6 +21,7 @@ GROUP_TITLES = {
     "reduction": "Reductions",
     "matmul": "Matrix multiply (square, n x n)",
     "conv2d": "conv2d (course shapes)",
+    "layers": "ViT-Base layers, forward + backward (batch 8 x 197 tokens x 768)",
     "autograd": "Autograd overhead (1,000 elements, inputs require grad)",
     "optim": "Optimizer step (10M parameters in 20 tensors, gradients given)",
     "train": "Training step (forward, loss, zero_grad, backward, step)",

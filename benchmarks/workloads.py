@@ -618,16 +618,88 @@ def optimizer_workloads():
             for name, optimizer, kwargs, moved in OPTIMIZERS]
 
 
+# ---------------------------------------------------------------- ViT-Base layers and inference (chapter 08)
+
+VIT_B = dict(batch=8, tokens=197, width=768, heads=12)  # ViT-B/16 on a 224x224 image: 196 patches + class
+
+
+def _layer_norm_builder(target, dtype):
+    lib = target.lib
+    b, n, d = VIT_B["batch"], VIT_B["tokens"], VIT_B["width"]
+    lib.manual_seed(0)
+    norm = lib.nn.LayerNorm(d).to(target.device)
+    if dtype == "float64":
+        norm = norm.double()
+    x = target.tensor(_normal((b, n, d), dtype, 31), requires_grad=True)
+
+    def step():
+        _clear_grads([x] + list(norm.parameters()))
+        out = norm(x)
+        out.sum().backward()
+        return out
+    return step
+
+
+def _attention_builder(target, dtype):
+    lib = target.lib
+    b, n, d, h = VIT_B["batch"], VIT_B["tokens"], VIT_B["width"], VIT_B["heads"]
+    lib.manual_seed(0)
+    attention = lib.nn.MultiheadAttention(d, h, batch_first=True).to(target.device)
+    if dtype == "float64":
+        attention = attention.double()
+    x = target.tensor(_normal((b, n, d), dtype, 32), requires_grad=True)
+
+    def step():  # ViT's self-attention: query = key = value, no weights returned
+        _clear_grads([x] + list(attention.parameters()))
+        out, _ = attention(x, x, x, need_weights=False)
+        out.sum().backward()
+        return out
+    return step
+
+
+def _vit_b16_inference_builder(target, dtype):
+    lib = target.lib
+    try:
+        vision = importlib.import_module("minitorch_lite.vision" if lib.__name__ != "torch"
+                                         else "reference._torchvision")
+    except ImportError as error:
+        raise Unavailable(f"torchvision: {error}") from None
+    lib.manual_seed(0)
+    model = vision.models.vit_b_16().to(target.device)
+    if dtype == "float64":
+        model = model.double()
+    model.eval()
+    image = target.tensor(_normal((1, 3, 224, 224), dtype, 33))
+
+    def step():  # one prediction, as the course's predict() does
+        with lib.inference_mode():
+            return lib.softmax(model(image), dim=1).argmax(dim=1)
+    return step
+
+
+def vit_base_workloads():
+    b, n, d = VIT_B["batch"], VIT_B["tokens"], VIT_B["width"]
+    shape = f"b{b}x{n}x{d}"
+    return [
+        Workload("layer_norm+grad", shape, "layers", _layer_norm_builder, frozenset(("default", "full")),
+                 elements_moved=4 * b * n * d),
+        Workload("attention+grad", shape, "layers", _attention_builder, frozenset(("default", "full")),
+                 flops=3 * 2 * b * n * d * 4 * d + 3 * 4 * b * n * n * d),
+        Workload("infer.vit_b16", "3x224x224 b1", "inference", _vit_b16_inference_builder,
+                 frozenset(("default", "full")), samples=1),
+    ]
+
+
 # ---------------------------------------------------------------- the registry
 
-GROUPS = ("elementwise", "reduction", "matmul", "conv2d", "autograd", "optim", "train", "inference", "epoch",
-          "memory")
+GROUPS = ("elementwise", "reduction", "matmul", "conv2d", "layers", "autograd", "optim", "train", "inference",
+          "epoch", "memory")
 
 
 @functools.lru_cache(maxsize=1)
 def all_workloads():
     return tuple(micro_workloads() + matmul_workloads() + conv_workloads() + autograd_workloads()
-                 + optimizer_workloads() + model_workloads() + epoch_workloads())
+                 + optimizer_workloads() + model_workloads() + vit_base_workloads() + epoch_workloads())
 
 
 def matches(workload, pattern):

@@ -115,3 +115,36 @@ def test_switched_off_by_the_environment(monkeypatch):
     monkeypatch.setattr(cpu_kernels, "_state", None)
     assert not cpu_kernels.available()
     monkeypatch.setattr(cpu_kernels, "_state", None)  # decided again by the next call
+
+
+OPTIMIZERS = {
+    "adam": ("Adam", {"lr": 0.01}), "adam-l2": ("Adam", {"lr": 0.01, "weight_decay": 0.1}),
+    "adamw": ("AdamW", {"lr": 0.01}), "adam-amsgrad": ("Adam", {"lr": 0.01, "amsgrad": True}),
+    "adam-maximize-beta": ("Adam", {"lr": 0.01, "maximize": True, "betas": (0.3, 0.9)}),
+    "sgd-momentum": ("SGD", {"lr": 0.1, "momentum": 0.9}),
+    "sgd-dampening": ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01}),
+    "sgd-nesterov": ("SGD", {"lr": 1.0, "momentum": 0.5, "nesterov": True}),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_compiled_optimizer_updates_give_the_numpy_bits(name, dtype):
+    """Five steps on a parameter large enough for the compiled update: the same bits as NumPy's."""
+    optimizer, kwargs = OPTIMIZERS[name]
+    runs = []
+    for enabled in (True, False):
+        old = cpu_kernels.set_enabled(enabled)
+        try:
+            rng = np.random.default_rng(0)
+            p = mt.nn.Parameter(mt.tensor(rng.standard_normal(cpu_kernels.MIN_UPDATE_SIZE + 3).astype(dtype)))
+            opt = getattr(mt.optim, optimizer)([p], **kwargs)
+            for _ in range(5):
+                p.grad = mt.tensor(rng.standard_normal(p.shape[0]).astype(dtype))
+                opt.step()
+            runs.append([p.detach().numpy().copy()] +
+                        [v.numpy().copy() for v in opt.state[p].values() if v.ndim])
+        finally:
+            cpu_kernels.set_enabled(old)
+    for a, b in zip(*runs):
+        assert np.array_equal(a, b)

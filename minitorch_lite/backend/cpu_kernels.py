@@ -101,6 +101,33 @@ def depthwise_input_grad(grad, weight, x_shape, stride, padding, dilation):
     return k.nhwc_to_nchw(grid[:, pt:pt + x_shape[2], pl:pl + x_shape[3]])
 
 
+# ---- optimizer updates: the whole update of an element in one pass, on every core --------------------
+# Each reproduces, step by step and in the array's dtype, the NumPy code of optim/adam.py and
+# optim/sgd.py (which spends ~10 passes over memory per update), so both paths give the same bits.
+
+MIN_UPDATE_SIZE = 1 << 15  # below this a NumPy update is as quick as starting the parallel loop
+
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, decay, beta1, beta2, step_size,
+              bias_correction2_sqrt, eps):
+    """optim.adam._adam_step in one pass (arrays updated in place)."""
+    t = param.dtype.type
+    lerp_weight = 1 - beta1
+    amsgrad = max_exp_avg_sq is not None
+    _compiled().adam_step(param.reshape(-1), grad.reshape(-1), exp_avg.reshape(-1), exp_avg_sq.reshape(-1),
+                          (max_exp_avg_sq if amsgrad else exp_avg_sq).reshape(-1), amsgrad,
+                          t(decay), decay != 1, t(lerp_weight), t(lerp_weight) - 1, abs(lerp_weight) < 0.5,
+                          t(beta2), t(1 - beta2),
+                          t(bias_correction2_sqrt), t(eps), t(-step_size))
+
+
+def sgd_momentum_step(param, grad, buf, *, momentum, dampening, lr, nesterov, first):
+    """optim.sgd._momentum_update in one pass (arrays updated in place)."""
+    t = param.dtype.type
+    _compiled().sgd_momentum_step(param.reshape(-1), grad.reshape(-1), buf.reshape(-1), t(momentum),
+                                  t(1 - dampening), 1 - dampening == 1, t(-lr), -lr == 1, nesterov, first)
+
+
 # ---- the compiled loops -------------------------------------------------------------------------------
 
 class _Kernels:
@@ -206,8 +233,40 @@ def _build():
                                 target[ch] += tap[ch] * g[ch]
         return out
 
+    @jit
+    def adam_step(param, grad, m, v, v_max, amsgrad, decay, use_decay, w, w_minus_1, small_w, beta2,
+                  one_minus_beta2, bc2_sqrt, eps, neg_step_size):
+        for i in prange(param.size):
+            p, g = param[i], grad[i]
+            if use_decay:
+                p = p * decay
+            d = g - m[i]                                  # lerp_(m, g, w), torch's two branches
+            m_new = m[i] + d * w if small_w else g + d * w_minus_1  # (scalars all in the array's dtype)
+            m[i] = m_new
+            s = g * one_minus_beta2                       # v = v * beta2 + (1 - beta2) * g * g
+            s = s * g
+            v_new = v[i] * beta2 + s
+            v[i] = v_new
+            if amsgrad:
+                v_new = max(v_max[i], v_new)
+                v_max[i] = v_new
+            denom = np.sqrt(v_new) / bc2_sqrt + eps
+            param[i] = p + (m_new * neg_step_size) / denom
+
+    @jit
+    def sgd_momentum_step(param, grad, buf, momentum, one_minus_dampening, plain_add, neg_lr, plain_step,
+                          nesterov, first):
+        for i in prange(param.size):
+            g, b = grad[i], buf[i]
+            if not first:
+                b = b * momentum
+                b = b + g if plain_add else b + g * one_minus_dampening
+                buf[i] = b
+            step = b * momentum + g if nesterov else b
+            param[i] = param[i] + step if plain_step else param[i] + step * neg_lr
+
     kernels = _Kernels()
     for fn in (to_padded_nhwc, nhwc_to_nchw, depthwise_forward_nhwc, depthwise_weight_grad_nhwc,
-               depthwise_input_grad_nhwc):
+               depthwise_input_grad_nhwc, adam_step, sgd_momentum_step):
         setattr(kernels, fn.__name__, _serialised(fn))
     return kernels

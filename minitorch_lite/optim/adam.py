@@ -18,7 +18,7 @@ The update, per parameter (torch's `_single_tensor_adam`), at step t:
 """
 from functools import partial
 
-from ..backend import cuda_kernels
+from ..backend import cpu_kernels, cuda_kernels
 from ..backend.device import xp_of
 from ..tensor import Tensor
 from .optimizer import (Optimizer, addcdiv_, addcmul_, _check_hyperparameter, _check_lr, _evaluate,
@@ -88,6 +88,9 @@ def _adam_update(p, state, group, beta1, beta2):
     fused = not group["amsgrad"] and cuda_kernels.use_for(param)  # the kernel has no amsgrad
     if fused:  # the GPU: the whole update in one kernel
         cuda_kernels.adam_step(*arrays, **settings)
+    elif (param.size >= cpu_kernels.MIN_UPDATE_SIZE and cpu_kernels.use_for(param)
+          and all(a.flags.c_contiguous for a in arrays)):  # compiled: the whole update in one pass
+        cpu_kernels.adam_step(*arrays, **settings)
     else:  # large parameters: in cache-sized blocks, on several threads
         elementwise_update(partial(_adam_step, **settings), arrays)
     p._bump_version()

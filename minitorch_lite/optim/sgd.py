@@ -15,7 +15,7 @@ The update, per parameter (torch's `_single_tensor_sgd`):
 """
 from functools import partial
 
-from ..backend import cuda_kernels
+from ..backend import cpu_kernels, cuda_kernels
 from ..tensor import Tensor
 from .optimizer import (Optimizer, add, add_, _check_hyperparameter, _check_lr, elementwise_update,
                         _evaluate, _gradient, _reject_differentiable, _scalar)
@@ -58,6 +58,9 @@ class SGD(Optimizer):
                 fused = not first and cuda_kernels.use_for(p._data)  # the first step only copies grad
                 if fused:  # the GPU: buffer and parameter in one kernel
                     cuda_kernels.sgd_momentum_step(p._data, grad, buf, **settings)
+                elif p._data.size >= cpu_kernels.MIN_UPDATE_SIZE and cpu_kernels.use_for(p._data) \
+                        and grad.flags.c_contiguous and buf.flags.c_contiguous and p._data.flags.c_contiguous:
+                    cpu_kernels.sgd_momentum_step(p._data, grad, buf, first=first, **settings)  # one pass
                 else:  # large parameters: in cache-sized blocks, on several threads
                     elementwise_update(partial(_momentum_update, first=first, **settings), [p._data, grad, buf])
                 p._bump_version()
