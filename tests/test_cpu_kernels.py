@@ -148,3 +148,37 @@ def test_compiled_optimizer_updates_give_the_numpy_bits(name, dtype):
             cpu_kernels.set_enabled(old)
     for a, b in zip(*runs):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("padding,stride,dilation", [
+    (((1, 1), (1, 1)), (1, 1), (1, 1)), (((0, 0), (0, 0)), (2, 2), (1, 1)), (((2, 1), (0, 3)), (1, 2), (2, 1)),
+    (((-1, 0), (1, -1)), (1, 1), (1, 1)),  # negative widths crop, as F.pad does
+])
+def test_compiled_im2col_is_the_padded_im2col(padding, stride, dilation):
+    from minitorch_lite.backend.im2col import im2col
+    from minitorch_lite.ops.conv import _zero_pad
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 8)).astype(np.float32)
+    kernel = (3, 2)
+    hp, wp = 7 + sum(padding[0]), 8 + sum(padding[1])
+    out_size = ((hp - dilation[0] * (kernel[0] - 1) - 1) // stride[0] + 1,
+                (wp - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1)
+    expected = im2col(_zero_pad(x, padding), kernel, stride, dilation, out_size).copy()
+    got = np.empty((2, 3) + kernel + out_size, np.float32)
+    cpu_kernels.im2col(x, padding, kernel, stride, dilation, out_size, got)
+    assert np.array_equal(got.reshape(expected.shape), expected)
+
+
+CONVOLUTIONS = {
+    "tinyvgg": (lambda L, x, w, b: L.nn.functional.conv2d(x, w, b, padding=1), [(2, 3, 12, 12), (5, 3, 3, 3), (5,)]),
+    "strided": (lambda L, x, w: L.nn.functional.conv2d(x, w, stride=2, padding=(2, 1), dilation=(1, 2)),
+                [(2, 4, 11, 10), (3, 4, 3, 3)]),
+    "grouped": (lambda L, x, w: L.nn.functional.conv2d(x, w, padding=1, groups=2), [(1, 4, 8, 8), (6, 2, 3, 3)]),
+    "patchify": (lambda L, x, w: L.nn.functional.conv2d(x, w, stride=4), [(2, 3, 16, 16), (8, 3, 4, 4)]),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float64".replace("64", "32")])
+@pytest.mark.parametrize("name", sorted(CONVOLUTIONS))
+def test_convolution_like_torch_both_paths(name, dtype, compiled):
+    fn, shapes = CONVOLUTIONS[name]
+    _compare(fn, shapes, dtype)

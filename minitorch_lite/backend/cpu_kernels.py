@@ -101,6 +101,17 @@ def depthwise_input_grad(grad, weight, x_shape, stride, padding, dilation):
     return k.nhwc_to_nchw(grid[:, pt:pt + x_shape[2], pl:pl + x_shape[3]])
 
 
+# ---- im2col straight from the unpadded input ------------------------------------------------------------
+
+def im2col(x, padding, kernel_size, stride, dilation, out_size, out):
+    """Fill `out` (N, C, kH, kW, Ho, Wo) with x's windows, zeros where a window reaches into the
+    padding: backend/im2col.py's `im2col(pad(x))` in one parallel pass, without the padded copy."""
+    (pt, _), (pl, _) = padding
+    _compiled().im2col(np.ascontiguousarray(x), pt, pl, kernel_size[0], kernel_size[1], stride[0], stride[1],
+                       dilation[0], dilation[1], out_size[0], out_size[1], out)
+    return out
+
+
 # ---- optimizer updates: the whole update of an element in one pass, on every core --------------------
 # Each reproduces, step by step and in the array's dtype, the NumPy code of optim/adam.py and
 # optim/sgd.py (which spends ~10 passes over memory per update), so both paths give the same bits.
@@ -265,8 +276,25 @@ def _build():
             step = b * momentum + g if nesterov else b
             param[i] = param[i] + step if plain_step else param[i] + step * neg_lr
 
+    @jit
+    def im2col(x, pt, pl, kh, kw, sh, sw, dh, dw, oh, ow, out):
+        n, c, h, w = x.shape
+        for plane in prange(n * c):
+            b, ch = plane // c, plane % c
+            for i in range(kh):
+                for j in range(kw):
+                    for y in range(oh):
+                        yy = y * sh + i * dh - pt
+                        row = out[b, ch, i, j, y]
+                        if yy < 0 or yy >= h:
+                            row[:] = 0
+                            continue
+                        for xo in range(ow):
+                            xx = xo * sw + j * dw - pl
+                            row[xo] = x[b, ch, yy, xx] if 0 <= xx < w else 0
+
     kernels = _Kernels()
     for fn in (to_padded_nhwc, nhwc_to_nchw, depthwise_forward_nhwc, depthwise_weight_grad_nhwc,
-               depthwise_input_grad_nhwc, adam_step, sgd_momentum_step):
+               depthwise_input_grad_nhwc, adam_step, sgd_momentum_step, im2col):
         setattr(kernels, fn.__name__, _serialised(fn))
     return kernels
