@@ -23,6 +23,8 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from .. import threads
 from .device import xp_of
 
@@ -69,6 +71,42 @@ def for_batch_chunks(fn, n, work):
                 future.exception()  # wait for every chunk before any output is used or freed
     for future in futures:
         future.result()  # re-raise the first worker error, if any
+
+
+# Elements per block of a blockwise elementwise computation: one block of each array (512 KB in
+# float32) stays in cache across the computation's passes, and the blocks are shared out over threads.
+# Measured on 2 cores, one Adam step over ten 1000x1000 float32 parameters: 38.9 ms in one piece,
+# 21.5 ms in blocks of 2^17 (torch: ~21 ms); SGD with momentum 13.3 -> 11.2 ms. Blocks of 2^13 were
+# slower than one piece (27.6 ms for SGD): per-call overhead and the GIL dominate small blocks.
+BLOCK = 1 << 17
+
+
+def by_blocks(fn, arrays, passes=None):
+    """Call fn(*arrays) once, or, for large contiguous same-shaped NumPy arrays, on each block of
+    BLOCK elements of their flat views, the blocks split over get_num_threads() threads.
+
+        >>> import numpy as np
+        >>> x, out = np.arange(4.0), np.empty(4)
+        >>> by_blocks(lambda a, o: np.multiply(a, a, out=o), [x, out]); out
+        array([0., 1., 4., 9.])
+
+    `fn` must work element by element and write only into its block of the arrays (an optimizer's
+    update, an activation into a preallocated output), so the split changes no bit. `passes` is how
+    many times fn goes over its data (the work that justifies another thread; default: one per array).
+    """
+    first = arrays[0]
+    if (type(first) is not np.ndarray or first.size < 2 * BLOCK
+            or not all(a.shape == first.shape and a.flags.c_contiguous for a in arrays)):
+        fn(*arrays)
+        return
+    flat = [a.reshape(-1) for a in arrays]  # views: writes land in the arrays
+    n = first.size
+
+    def run_blocks(start, stop):
+        for block in range(start, stop):
+            lo, hi = block * BLOCK, min(n, (block + 1) * BLOCK)
+            fn(*[a[lo:hi] for a in flat])
+    for_batch_chunks(run_blocks, -(-n // BLOCK), work=n * (passes or len(arrays)))
 
 
 def _run_inside(fn, start, stop):

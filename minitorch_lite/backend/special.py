@@ -32,7 +32,7 @@ def erf(x):
     return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype, copy=False)
 
 
-def erf_float32_fast(x):
+def erf_float32_fast(x, out=None):
     """erf by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7), in place on float32 buffers.
 
     This is the formula torch's CPU GELU kernel evaluates (its vectorised erf), so GELU built on it
@@ -51,7 +51,7 @@ def erf_float32_fast(x):
     np.exp(a, out=a)
     r *= a
     np.subtract(1, r, out=r)
-    return np.copysign(r, x, out=r)
+    return np.copysign(r, x, out=r if out is None else out)
 
 
 def erfinv(x):

@@ -17,7 +17,8 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
-from ..backend import cuda_kernels, dtypes
+from ..backend import cuda_kernels, dtypes, special
+from ..backend.batch_threads import by_blocks
 from ..backend.device import xp_of
 from ._util import cast, normalize_dim
 
@@ -86,16 +87,10 @@ class Gelu(Function):
             ctx.save_for_backward(x)
             inner = x.dtype.type(math.sqrt(2 / math.pi)) * (x + x.dtype.type(0.044715) * x * x * x)
             return 0.5 * x * (1 + xp.tanh(inner))
-        scaled = x * x.dtype.type(math.sqrt(0.5))
-        if type(x) is np.ndarray and x.dtype == np.float32:
-            from ..backend.special import erf_float32_fast as erf  # what torch's CPU kernel uses
-        else:
-            from ..backend.special import erf
-        cdf = erf(scaled)
-        cdf += 1
-        cdf *= 0.5
+        cdf, out = xp.empty_like(x), xp.empty_like(x)
+        by_blocks(_gelu, [x, cdf, out], passes=24)  # large arrays: in cache-sized blocks, on every core
         ctx.save_for_backward(x, cdf)  # backward needs Phi(x) again: keep it rather than recompute erf
-        return x * cdf
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -116,8 +111,30 @@ class Gelu(Function):
             right_derivative = left * (1 - tanh_inner * tanh_inner) * k_beta * (1 + 3 * k_kappa * x_sq)
             return grad * (left_derivative + right_derivative)
         x, cdf = ctx.saved
-        pdf = xp.exp(-0.5 * x * x) * x.dtype.type(1 / math.sqrt(2 * math.pi))
-        return grad * (cdf + x * pdf)
+        grad_x = xp.empty_like(grad)
+        by_blocks(_gelu_grad, [x, cdf, grad, grad_x], passes=8)
+        return grad_x
+
+
+def _gelu(x, cdf, out):
+    """out = x * Phi(x), with Phi(x) = (1 + erf(x / sqrt(2))) / 2 written into `cdf` (for backward)."""
+    scaled = x * x.dtype.type(math.sqrt(0.5))
+    if type(x) is np.ndarray and x.dtype == np.float32:
+        special.erf_float32_fast(scaled, out=cdf)  # the formula torch's CPU kernel evaluates
+    else:
+        cdf[...] = special.erf(scaled)
+    cdf += 1
+    cdf *= 0.5
+    xp_of(x).multiply(x, cdf, out=out)
+
+
+def _gelu_grad(x, cdf, grad, out):
+    """out = grad * (Phi(x) + x * phi(x)), phi the normal density."""
+    xp = xp_of(x)
+    pdf = xp.exp(-0.5 * x * x) * x.dtype.type(1 / math.sqrt(2 * math.pi))
+    pdf *= x
+    pdf += cdf
+    xp.multiply(grad, pdf, out=out)
 
 
 class Silu(Function):

@@ -19,10 +19,11 @@ The update, per parameter (torch's `_single_tensor_adam`), at step t:
 from functools import partial
 
 from ..backend import cpu_kernels, cuda_kernels
+from ..backend.batch_threads import by_blocks
 from ..backend.device import xp_of
 from ..tensor import Tensor
 from .optimizer import (Optimizer, addcdiv_, addcmul_, _check_hyperparameter, _check_lr, _evaluate,
-                        elementwise_update, _gradient, _increment, lerp_, _new_step, _reject_differentiable,
+                        _gradient, _increment, lerp_, _new_step, _reject_differentiable,
                         _scalar, _zeros_like)
 
 
@@ -92,7 +93,7 @@ def _adam_update(p, state, group, beta1, beta2):
           and all(a.flags.c_contiguous for a in arrays)):  # compiled: the whole update in one pass
         cpu_kernels.adam_step(*arrays, **settings)
     else:  # large parameters: in cache-sized blocks, on several threads
-        elementwise_update(partial(_adam_step, **settings), arrays)
+        by_blocks(partial(_adam_step, **settings), arrays)
     p._bump_version()
 
 

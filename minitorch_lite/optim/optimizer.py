@@ -35,7 +35,6 @@ from itertools import chain
 import numpy as np
 
 from ..backend import dtypes as _dtypes
-from ..backend.batch_threads import for_batch_chunks
 from ..backend.device import CPU
 from ..tensor import Tensor
 from ..backend.device import xp_of
@@ -296,37 +295,6 @@ def _gradient(p, maximize, weight_decay):
     if weight_decay != 0:
         grad = add(grad, p._data, alpha=weight_decay)  # torch: grad.add(param, alpha=weight_decay)
     return grad
-
-
-# ---- running an update over large parameters -----------------------------------------------------
-
-# Elements per block of a blockwise update: one block of each array (512 KB in float32) stays in
-# cache across the update's passes, and the blocks are shared out over threads. Measured on 2 cores,
-# one step over ten 1000x1000 float32 parameters: Adam 38.9 ms in one piece, 21.5 ms in blocks of
-# 2^17 (torch: ~21 ms); SGD with momentum 13.3 -> 11.2 ms. Blocks of 2^13 were slower than one piece
-# (27.6 ms for SGD): per-call overhead and the GIL dominate small blocks.
-UPDATE_BLOCK = 1 << 17
-
-
-def elementwise_update(update, arrays):
-    """Call update(*arrays) once, or, for large contiguous NumPy arrays, on each block of
-    UPDATE_BLOCK elements of their flat views, the blocks split over get_num_threads() threads.
-
-    `update` must work element by element (an optimizer's formulas do), so the split changes no bit.
-    """
-    first = arrays[0]
-    if (type(first) is not np.ndarray or first.size < 2 * UPDATE_BLOCK
-            or not all(a.shape == first.shape and a.flags.c_contiguous for a in arrays)):
-        update(*arrays)
-        return
-    flat = [a.reshape(-1) for a in arrays]  # views: writes land in the arrays
-    n = first.size
-
-    def run_blocks(start, stop):
-        for block in range(start, stop):
-            lo, hi = block * UPDATE_BLOCK, min(n, (block + 1) * UPDATE_BLOCK)
-            update(*[a[lo:hi] for a in flat])
-    for_batch_chunks(run_blocks, -(-n // UPDATE_BLOCK), work=n * len(arrays))
 
 
 # ---- torch's in-place ops on raw arrays (self is overwritten; `scratch` is a same-shape temporary) ----

@@ -16,8 +16,9 @@ The update, per parameter (torch's `_single_tensor_sgd`):
 from functools import partial
 
 from ..backend import cpu_kernels, cuda_kernels
+from ..backend.batch_threads import by_blocks
 from ..tensor import Tensor
-from .optimizer import (Optimizer, add, add_, _check_hyperparameter, _check_lr, elementwise_update,
+from .optimizer import (Optimizer, add, add_, _check_hyperparameter, _check_lr,
                         _evaluate, _gradient, _reject_differentiable, _scalar)
 
 
@@ -62,7 +63,7 @@ class SGD(Optimizer):
                         and grad.flags.c_contiguous and buf.flags.c_contiguous and p._data.flags.c_contiguous:
                     cpu_kernels.sgd_momentum_step(p._data, grad, buf, first=first, **settings)  # one pass
                 else:  # large parameters: in cache-sized blocks, on several threads
-                    elementwise_update(partial(_momentum_update, first=first, **settings), [p._data, grad, buf])
+                    by_blocks(partial(_momentum_update, first=first, **settings), [p._data, grad, buf])
                 p._bump_version()
         return loss
 
